@@ -1,0 +1,1 @@
+"""hybriddiff's benchmarks: run ``python benchmarks/run.py`` (or ``python -m benchmarks``)."""

@@ -1,0 +1,222 @@
+"""The one dispatch point, ``bind(prim, *args)``, and the ``Primitive`` record it dispatches on.
+
+Every operation on every kind of value goes through ``bind``. Plain numbers are computed (the math
+module for Python floats, NumPy for arrays and complex numbers, mpmath for its numbers, SymPy for
+its expressions); differentiable values ("boxes": ``Dual``, ``Variable``, graph tracers) carry a
+nesting *level*, and the box with the highest level interprets the operation, treating every other
+argument as a constant. That is what keeps ``hd.grad(hd.grad(f))`` free of perturbation confusion.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from numbers import Number
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+# Transform levels: each call of an operator (jvp, grad, trace, ...) takes a fresh, larger number,
+# so a box created inside another transform always outranks the boxes of the enclosing one.
+# itertools.count is atomic under the GIL: no lock, no other shared state.
+_LEVELS = itertools.count(1000)
+
+
+def new_level() -> int:
+    """A fresh nesting level, higher than every level handed out before."""
+    return next(_LEVELS)
+
+
+class Box:
+    """Base of differentiable values. Subclasses set ``_level`` and implement ``_hd_apply``."""
+
+    __slots__ = ()
+    _level: int
+
+    def _hd_apply(self, prim: "Primitive", args: tuple) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _hd_compare(self, op: Callable[[Any, Any], bool], other: Any, name: str) -> bool:  # pragma: no cover
+        raise NotImplementedError
+
+
+def level_of(x: Any) -> int:
+    """The nesting level of a value: -1 for anything that is not a box."""
+    return x._level if isinstance(x, Box) else -1
+
+
+@dataclass(eq=False)
+class Primitive:
+    """One elementary operation, defined once for every interpreter (see ``primitives.py``).
+
+    ``partials[i](*args, out)`` is d out / d args[i], written with hybriddiff's own functions so
+    that it can itself be differentiated, traced, printed and converted to SymPy.
+    """
+
+    name: str
+    arity: int
+    numpy: Callable[..., Any]
+    mpmath: Callable[..., Any]
+    partials: tuple[Callable[..., Any], ...]
+    sympy: Callable[..., Any]
+    source: str                      # code template with NumPy: "np.exp({0})"
+    latex: str                       # LaTeX template: "e^{{{0}}}"
+    pretty: str                      # plain-text template: "exp({0})"
+    domain: tuple[tuple[float, float], ...]   # where tests sample each argument (derivative exists)
+    scalar: Callable[..., Any] | None = None  # fast path for Python floats; may raise -> NumPy
+    scalar_source: str | None = None          # code template for Python scalars: "math.exp({0})"
+    infix: str | None = None                  # operator symbol when printed infix ("+", "*")
+    precedence: int = 100                     # for printing nested infix expressions
+    sympy_head: str | None = None             # SymPy class name mapped back by from_sympy
+    smooth: bool = True                       # False: derivative follows a convention somewhere
+    doc: str = ""
+
+    def __post_init__(self) -> None:
+        if len(self.partials) != self.arity or len(self.domain) != self.arity:
+            raise ValueError(f"primitive {self.name}: partials and domain need {self.arity} entries")
+        self.__doc__ = self.doc
+        self.__name__ = self.name
+
+    def __call__(self, *args: Any) -> Any:
+        scalar = self.scalar
+        if scalar is not None:
+            # Python floats are the hot path of every rule: straight to the math module.
+            for a in args:
+                if type(a) is not float and type(a) is not int:
+                    break
+            else:
+                if len(args) == self.arity:
+                    try:
+                        return scalar(*args)
+                    except (ArithmeticError, ValueError):
+                        pass
+        if len(args) != self.arity:
+            raise TypeError(f"hd.{self.name} takes {self.arity} argument(s), got {len(args)}")
+        if len(args) == 1 and isinstance(args[0], Box):
+            return args[0]._hd_apply(self, args)
+        return bind(self, *args)
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+    def __reduce__(self):  # pickles by name (worker processes, multiprocessing)
+        from . import primitives
+        return (primitives.PRIMITIVES.__getitem__, (self.name,))
+
+
+def bind(prim: Primitive, *args: Any) -> Any:
+    """Apply ``prim`` to ``args``: the box of highest level interprets it, else compute a number.
+
+    >>> from hybriddiff import primitives as P
+    >>> bind(P.mul, 3.0, 4.0)
+    12.0
+    """
+    top = None
+    top_level = -1
+    for a in args:
+        if type(a) is np.ndarray and a.dtype == object:
+            return _bind_elementwise(prim, args)
+        if isinstance(a, Box):
+            lvl = a._level
+            if lvl > top_level:
+                top, top_level = a, lvl
+            elif lvl == top_level and type(a) is not type(top):
+                from .errors import LevelMixError
+                raise LevelMixError(
+                    f"hd.{prim.name}: a {type(top).__name__} and a {type(a).__name__} were built at "
+                    f"the same nesting level; wrap one in the other (e.g. hd.Variable(hd.Dual(...))) "
+                    f"or use the operators hd.grad / hd.jvp, which nest correctly")
+    if top is None:
+        return evaluate(prim, args)
+    return top._hd_apply(prim, args)
+
+
+_FLOATS = (float, int)
+
+
+def _bind_elementwise(prim: Primitive, args: Sequence[Any]) -> Any:
+    """Object arrays (of boxes) apply ``prim`` element by element, as NumPy's object loops do."""
+    if all(not isinstance(a, np.ndarray) or a.ndim == 0 for a in args):
+        return bind(prim, *[a.item() if isinstance(a, np.ndarray) else a for a in args])
+    return elementwise(lambda *xs: bind(prim, *xs), args)
+
+
+def elementwise(fn: Callable[..., Any], args: Sequence[Any]) -> np.ndarray:
+    """``fn`` on each element, broadcasting as NumPy does; the result is an object array."""
+    wrapped = []
+    for a in args:
+        if isinstance(a, np.ndarray):
+            wrapped.append(a)
+        else:  # a 0-d object array, so NumPy does not hand the box back to __array_ufunc__
+            cell = np.empty((), dtype=object)
+            cell[()] = a
+            wrapped.append(cell)
+    return np.frompyfunc(fn, len(args), 1)(*wrapped)
+
+
+def evaluate(prim: Primitive, args: Sequence[Any]) -> Any:
+    """Compute ``prim`` on plain values: Python numbers, NumPy, mpmath or SymPy."""
+    for a in args:
+        if type(a) is not float and type(a) is not int:
+            break
+    else:
+        if prim.scalar is not None:
+            try:
+                return prim.scalar(*args)
+            except (ArithmeticError, ValueError):
+                pass  # outside the math module's domain: NumPy gives nan/inf and a warning
+        return _to_python(prim.numpy(*[np.float64(a) for a in args]))
+    kind = _kind(prim, args)
+    if kind == "numpy":
+        return prim.numpy(*args)
+    if kind == "mpmath":
+        return prim.mpmath(*args)
+    return prim.sympy(*args)
+
+
+def _to_python(x: Any) -> Any:
+    if isinstance(x, np.generic):
+        return x.item()
+    return x
+
+
+def _kind(prim: Primitive, args: Sequence[Any]) -> str:
+    kind = "numpy"
+    for i, a in enumerate(args):
+        if isinstance(a, (Number, np.ndarray, np.generic)):
+            continue
+        module = type(a).__module__ or ""
+        if module.startswith("mpmath"):
+            kind = "mpmath" if kind != "sympy" else kind
+        elif module.startswith("sympy"):
+            kind = "sympy"
+        else:
+            raise TypeError(
+                f"hd.{prim.name}: argument {i + 1} is a {type(a).__name__} ({_short(a)}); "
+                f"expected a number, a NumPy array, an mpmath or SymPy number, or a hybriddiff value")
+    if kind == "mpmath":
+        # mpmath functions accept Python numbers too; keep NumPy arrays out of them.
+        for a in args:
+            if isinstance(a, np.ndarray):
+                raise TypeError(f"hd.{prim.name}: cannot mix mpmath numbers with NumPy arrays")
+    return kind
+
+
+def _short(a: Any) -> str:
+    text = repr(a)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def partials_at(prim: Primitive, i: int, primals: Sequence[Any], out: Any) -> Any:
+    """d out / d arg_i at plain or boxed primals; float arithmetic errors follow NumPy (inf/nan)."""
+    try:
+        return prim.partials[i](*primals, out)
+    except (ArithmeticError, ValueError):
+        # Python floats raise on 1/0.0 and overflow where NumPy returns inf/nan with a warning;
+        # redo the rule in NumPy scalars so every mode gives the same documented values.
+        if not all(isinstance(p, _FLOATS) for p in (*primals, out)):
+            raise
+        np_args = [np.float64(p) for p in (*primals, out)]
+        return _to_python(prim.partials[i](*np_args))
+
+
+__all__ = ["Box", "Primitive", "bind", "evaluate", "new_level", "level_of", "partials_at"]

@@ -1,0 +1,188 @@
+"""Reverse mode: ``Variable`` records each operation with its local partials; ``backward`` sweeps the
+recorded graph from dy/dy = 1, accumulating adjoints (``x_bar``) where a value fans out.
+
+The sweep is iterative (Kahn's algorithm on consumer counts), so a chain of a million operations
+needs no recursion and no sort. The graph lives only as long as the user holds its output; after
+``backward`` it is freed (PyTorch's habit) unless ``retain_graph=True``.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+from .core import Box, Primitive, bind, partials_at
+from .errors import DifferentiationError
+from .ops import Operators, install_fast_operators
+
+EAGER_LEVEL = 2  # a hand-built Variable outranks a hand-built Dual: Variable(Dual(...)) nests
+_FREED = None    # _parents of an interior node after its graph was freed
+
+
+class Variable(Operators, Box):
+    """A value recorded for reverse mode (micrograd/PyTorch habit).
+
+    >>> import hybriddiff as hd
+    >>> x = hd.Variable(2.0)
+    >>> y = hd.exp(x * x - x) / x
+    >>> y.backward()
+    >>> round(x.grad, 12)
+    9.236320123663
+    """
+
+    __slots__ = ("value", "grad", "_parents", "_partials", "_level", "_mark", "_bar", "__weakref__")
+
+    def __init__(self, value: Any, level: int | None = None):
+        if type(value) is float and level is None:
+            self.value, self.grad, self._parents, self._partials = value, None, (), ()
+            self._mark, self._bar, self._level = 0, None, EAGER_LEVEL
+            return
+        if isinstance(value, str) or value is None:
+            raise TypeError(f"hd.Variable needs a number, got {value!r}")
+        self.value = value
+        self.grad = None
+        self._parents: tuple | None = ()
+        self._partials: tuple = ()
+        self._mark, self._bar = 0, None
+        self._level = level if level is not None else max(EAGER_LEVEL, getattr(value, "_level", -1) + 1)
+
+    @classmethod
+    def _node(cls, value: Any, parents: tuple, partials: tuple, level: int) -> "Variable":
+        node = cls.__new__(cls)
+        node.value, node.grad, node._parents, node._partials, node._level = value, None, parents, partials, level
+        node._mark, node._bar = 0, None
+        return node
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for a Variable made by the user (or an operator), not by an operation."""
+        return self._parents == () and not self._partials
+
+    def _hd_apply(self, prim: Primitive, args: tuple) -> "Variable":
+        level = self._level
+        if len(args) == 1 and type(self.value) is float and prim.scalar is not None:
+            x = self.value
+            try:
+                out = prim.scalar(x)
+                return Variable._node(out, (self,), (prim.partials[0](x, out),), level)
+            except (ArithmeticError, ValueError):
+                pass
+        primals = [a.value if type(a) is Variable and a._level == level else a for a in args]
+        out = bind(prim, *primals)
+        parents, partials = [], []
+        for i, a in enumerate(args):
+            if type(a) is Variable and a._level == level:
+                if a._parents is _FREED:
+                    raise _freed_error()
+                parents.append(a)
+                partials.append(partials_at(prim, i, primals, out))
+        return Variable._node(out, tuple(parents), tuple(partials), level)
+
+    def _hd_compare(self, op: Callable[[Any, Any], bool], other: Any, name: str) -> bool:
+        if type(other) is Variable and other._level == self._level:
+            other = other.value
+        return op(self.value, other)
+
+    def backward(self, seed: Any = 1.0, retain_graph: bool = False) -> None:
+        """Sweep from this output with adjoint ``seed`` (dy/dy = 1); leaves accumulate ``.grad``."""
+        adjoints = sweep([(self, seed)], retain_graph=retain_graph)
+        for leaf, x_bar in adjoints.values():
+            leaf.grad = x_bar if leaf.grad is None else leaf.grad + x_bar
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient (before a second, independent backward)."""
+        self.grad = None
+
+    def __repr__(self) -> str:
+        grad = "" if self.grad is None else f", grad={self.grad!r}"
+        return f"Variable(value={self.value!r}{grad})"
+
+    __str__ = __repr__
+
+
+def _combine(out: Any, a: Variable, partial_a: Any, b: Any, partial_b: Any) -> Variable:
+    """Record one operation on one or two float Variables of one level (``b`` None: one)."""
+    if b is None:
+        return Variable._node(out, (a,), (partial_a,), a._level)
+    return Variable._node(out, (a, b), (partial_a, partial_b), a._level)
+
+
+install_fast_operators(Variable, _combine)
+
+
+def _freed_error() -> DifferentiationError:
+    return DifferentiationError(
+        "this Variable's graph was freed by an earlier backward(); call backward(retain_graph=True) "
+        "the first time to sweep it again")
+
+
+def sweep(roots: Iterable[tuple[Variable, Any]], retain_graph: bool = False) -> dict[int, tuple[Variable, Any]]:
+    """Adjoints of the leaves reached from ``roots`` ((output, output_bar) pairs): {id: (leaf, x_bar)}.
+
+    Two passes, no recursion, no sort (Kahn's algorithm): count each node's consumers, then release
+    a node once every consumer has added its share ``x_bar += partial * out_bar``. The counts and
+    partial sums live on the nodes themselves (``_mark``, ``_bar``) and are cleared on the way.
+    """
+    roots = list(roots)
+    visited: list[Variable] = []
+    try:
+        _count_consumers(roots, visited)
+        return _accumulate(roots, retain_graph)
+    except BaseException:
+        for node in visited:
+            node._mark, node._bar = 0, None
+        raise
+
+
+def _count_consumers(roots: list, visited: list) -> None:
+    """Pass 1: ``_mark`` = 1 + the number of operations (reachable from the roots) using the node."""
+    stack = []
+    for root, _ in roots:
+        if not root._mark:
+            root._mark = 1
+            stack.append(root)
+            visited.append(root)
+    while stack:
+        parents = stack.pop()._parents
+        if parents is _FREED:
+            raise _freed_error()
+        for parent in parents:
+            mark = parent._mark
+            if mark:
+                parent._mark = mark + 1
+            else:
+                parent._mark = 2
+                stack.append(parent)
+                visited.append(parent)
+
+
+def _accumulate(roots: list, retain_graph: bool) -> dict[int, tuple[Variable, Any]]:
+    """Pass 2: sweep from the outputs; a node is ready once all its consumers added their share."""
+    for root, out_bar in roots:
+        root._bar = out_bar if root._bar is None else root._bar + out_bar
+    ready = list({id(r): r for r, _ in roots if r._mark == 1}.values())
+    leaves: dict[int, tuple[Variable, Any]] = {}
+    while ready:
+        node = ready.pop()
+        out_bar, node._bar, node._mark = node._bar, None, 0
+        parents = node._parents
+        if not parents:
+            leaves[id(node)] = (node, out_bar)
+            continue
+        for parent, partial in zip(parents, node._partials):
+            x_bar = parent._bar
+            parent._bar = partial * out_bar if x_bar is None else x_bar + partial * out_bar
+            mark = parent._mark - 1
+            parent._mark = mark
+            if mark == 1:
+                ready.append(parent)
+        if not retain_graph:
+            node._parents, node._partials = _FREED, ()
+    return leaves
+
+
+def adjoint_of(leaves: dict[int, tuple[Variable, Any]], x: Any, zero: Any = 0.0) -> Any:
+    """The adjoint a sweep found for input ``x`` (``zero`` when the output does not depend on it)."""
+    found = leaves.get(id(x))
+    return found[1] if found is not None else zero
+
+
+__all__ = ["Variable", "sweep", "adjoint_of"]
