@@ -9,7 +9,7 @@ argument as a constant. That is what keeps ``hd.grad(hd.grad(f))`` free of pertu
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from numbers import Number
 from typing import Any, Callable, Sequence
 
@@ -69,6 +69,7 @@ class Primitive:
     sympy_head: str | None = None             # SymPy class name mapped back by from_sympy
     smooth: bool = True                       # False: derivative follows a convention somewhere
     doc: str = ""
+    fast: dict = field(default_factory=dict, repr=False)  # box type -> generated float fast path
 
     def __post_init__(self) -> None:
         if len(self.partials) != self.arity or len(self.domain) != self.arity:
@@ -77,22 +78,8 @@ class Primitive:
         self.__name__ = self.name
 
     def __call__(self, *args: Any) -> Any:
-        scalar = self.scalar
-        if scalar is not None:
-            # Python floats are the hot path of every rule: straight to the math module.
-            for a in args:
-                if type(a) is not float and type(a) is not int:
-                    break
-            else:
-                if len(args) == self.arity:
-                    try:
-                        return scalar(*args)
-                    except (ArithmeticError, ValueError):
-                        pass
         if len(args) != self.arity:
             raise TypeError(f"hd.{self.name} takes {self.arity} argument(s), got {len(args)}")
-        if len(args) == 1 and isinstance(args[0], Box):
-            return args[0]._hd_apply(self, args)
         return bind(self, *args)
 
     def __repr__(self) -> str:
@@ -101,6 +88,38 @@ class Primitive:
     def __reduce__(self):  # pickles by name (worker processes, multiprocessing)
         from . import primitives
         return (primitives.PRIMITIVES.__getitem__, (self.name,))
+
+
+class UnaryPrimitive(Primitive):
+    """A one-argument primitive; calling it skips the generic dispatch for floats and boxes."""
+
+    def __call__(self, x: Any, *extra: Any) -> Any:
+        if extra:
+            raise TypeError(f"hd.{self.name} takes 1 argument, got {1 + len(extra)}")
+        kind = type(x)
+        if kind is float and self.scalar is not None:
+            try:  # Python floats are the hot path of every rule: straight to the math module
+                return self.scalar(x)
+            except (ArithmeticError, ValueError):
+                pass  # outside the math module's domain: NumPy's nan/inf and a warning
+        fast = self.fast.get(kind)
+        if fast is not None:
+            return fast(x)
+        if isinstance(x, Box):
+            return x._hd_apply(self, (x,))
+        return bind(self, x)
+
+
+class BinaryPrimitive(Primitive):
+    """A two-argument primitive; calling it skips the generic dispatch for floats and boxes."""
+
+    def __call__(self, x: Any, y: Any = None, *extra: Any) -> Any:
+        if extra or y is None:
+            raise TypeError(f"hd.{self.name} takes 2 arguments, got {1 + (y is not None) + len(extra)}")
+        fast = self.fast.get(type(x))
+        if fast is not None:
+            return fast(x, y)
+        return bind(self, x, y)
 
 
 def bind(prim: Primitive, *args: Any) -> Any:

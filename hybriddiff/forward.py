@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .core import Box, Primitive, bind, partials_at
-from .ops import Operators, install_fast_operators
+from . import fastpath
+from .ops import Operators
 
 EAGER_LEVEL = 1  # level of a Dual built by hand from plain numbers
 
@@ -27,7 +28,7 @@ class Dual(Operators, Box):
     __slots__ = ("value", "tangent", "_level")
 
     def __init__(self, value: Any, tangent: Any = 1.0, level: int | None = None):
-        if type(value) is float and level is None and (type(tangent) is float or type(tangent) is int):
+        if type(value) is float and level is None and type(tangent) is float:
             self.value, self.tangent, self._level = value, tangent, EAGER_LEVEL
             return
         if isinstance(value, str) or isinstance(tangent, str):
@@ -45,12 +46,6 @@ class Dual(Operators, Box):
         level = self._level
         if len(args) == 1:
             x = self.value
-            if type(x) is float and prim.scalar is not None:
-                try:
-                    out = prim.scalar(x)
-                    return _make(out, prim.partials[0](x, out) * self.tangent, level)
-                except (ArithmeticError, ValueError):
-                    pass
             out = prim(x)
             try:
                 out_dot = prim.partials[0](x, out) * self.tangent
@@ -118,11 +113,4 @@ def primal_and_tangent(out: Any, level: int, zero: Any = 0.0) -> tuple[Any, Any]
 __all__ = ["Dual", "primal_and_tangent"]
 
 
-def _combine(out: Any, a: Dual, partial_a: Any, b: Any, partial_b: Any) -> Dual:
-    """The forward rule for one or two float Duals of one level (``b`` None: a single one)."""
-    if b is None:
-        return _make(out, partial_a * a.tangent, a._level)
-    return _make(out, partial_a * a.tangent + partial_b * b.tangent, a._level)
-
-
-install_fast_operators(Dual, _combine)
+fastpath.install(Dual, "dual", {"Box_": Dual, "_make": _make})

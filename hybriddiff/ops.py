@@ -198,49 +198,6 @@ for _name, _fn in UFUNCS.items():
 del _name, _fn
 
 
-def _fast_binary(prim: P.Primitive, reflected: bool, cls: type, combine: Callable) -> Callable:
-    """``x op y`` on boxes of Python floats: the table's partials without the generic dispatch.
-
-    ``combine(out, a, d_out/d_a, b, d_out/d_b)`` is the box type's own rule (b is None for one box
-    argument); anything unusual (other levels, arrays, a float error) falls back to ``bind``.
-    """
-    scalar = prim.scalar
-    partial_x, partial_y = prim.partials
-
-    def op(self, other):
-        x = self.value
-        if type(x) is float:
-            if type(other) is cls:
-                y = other.value
-                if not reflected and other._level == self._level and type(y) is float:
-                    try:
-                        out = scalar(x, y)
-                        return combine(out, self, partial_x(x, y, out), other, partial_y(x, y, out))
-                    except (ArithmeticError, ValueError):
-                        pass
-            elif type(other) is float or type(other) is int:
-                try:
-                    if reflected:
-                        out = scalar(other, x)
-                        return combine(out, self, partial_y(other, x, out), None, None)
-                    out = scalar(x, other)
-                    return combine(out, self, partial_x(x, other, out), None, None)
-                except (ArithmeticError, ValueError):
-                    pass
-        return bind(prim, other, self) if reflected else bind(prim, self, other)
-
-    op.__name__ = f"__{'r' if reflected else ''}{prim.name}__"
-    return op
-
-
-def install_fast_operators(cls: type, combine: Callable) -> None:
-    """Give a box type the float fast path for + - * / ** (same rules: tests compare with bind)."""
-    for prim, name in ((P.add, "add"), (P.sub, "sub"), (P.mul, "mul"), (P.div, "truediv"),
-                       (P.pow, "pow")):
-        setattr(cls, f"__{name}__", _fast_binary(prim, False, cls, combine))
-        setattr(cls, f"__r{name}__", _fast_binary(prim, True, cls, combine))
-
-
 def is_box(x: Any) -> bool:
     """True for hybriddiff's differentiable values (Dual, Variable, traced values)."""
     return isinstance(x, Box)

@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .core import Primitive
+from .core import BinaryPrimitive, Primitive, UnaryPrimitive
 
 PRIMITIVES: dict[str, Primitive] = {}
 
@@ -59,7 +59,8 @@ def _sp(path: str) -> Callable[..., Any]:
 
 
 def _define(name: str, arity: int, **fields: Any) -> Primitive:
-    prim = Primitive(name=name, arity=arity, **fields)
+    kind = {1: UnaryPrimitive, 2: BinaryPrimitive}.get(arity, Primitive)
+    prim = kind(name=name, arity=arity, **fields)
     PRIMITIVES[name] = prim
     return prim
 
@@ -116,6 +117,7 @@ pow = _infix("pow", "**", _np_pow, math.pow,
              (lambda x, y, out: y * pow(x, y - 1), lambda x, y, out: log(x) * out),
              lambda x, y: x ** y, "{{{0}}}^{{{1}}}", 30, ((0.2, 3.0), (-2.0, 2.5)), "Pow",
              mp_fn=_mp_op(operator.pow))
+pow.scalar_source = "math.pow({0}, {1})"  # Python's ** turns a negative base complex; math.pow raises
 power = pow
 
 neg = _define("neg", 1, numpy=np.negative, mpmath=_mp_op(operator.neg),

@@ -11,7 +11,8 @@ from typing import Any, Callable, Iterable
 
 from .core import Box, Primitive, bind, partials_at
 from .errors import DifferentiationError
-from .ops import Operators, install_fast_operators
+from . import fastpath
+from .ops import Operators
 
 EAGER_LEVEL = 2  # a hand-built Variable outranks a hand-built Dual: Variable(Dual(...)) nests
 _FREED = None    # _parents of an interior node after its graph was freed
@@ -28,17 +29,17 @@ class Variable(Operators, Box):
     9.236320123663
     """
 
-    __slots__ = ("value", "grad", "_parents", "_partials", "_level", "_mark", "_bar", "__weakref__")
+    __slots__ = ("value", "_grad", "_parents", "_partials", "_level", "_mark", "_bar", "__weakref__")
 
     def __init__(self, value: Any, level: int | None = None):
         if type(value) is float and level is None:
-            self.value, self.grad, self._parents, self._partials = value, None, (), ()
+            self.value, self._grad, self._parents, self._partials = value, None, (), ()
             self._mark, self._bar, self._level = 0, None, EAGER_LEVEL
             return
         if isinstance(value, str) or value is None:
             raise TypeError(f"hd.Variable needs a number, got {value!r}")
         self.value = value
-        self.grad = None
+        self._grad = None
         self._parents: tuple | None = ()
         self._partials: tuple = ()
         self._mark, self._bar = 0, None
@@ -47,9 +48,18 @@ class Variable(Operators, Box):
     @classmethod
     def _node(cls, value: Any, parents: tuple, partials: tuple, level: int) -> "Variable":
         node = cls.__new__(cls)
-        node.value, node.grad, node._parents, node._partials, node._level = value, None, parents, partials, level
+        node.value, node._parents, node._partials, node._level = value, parents, partials, level
         node._mark, node._bar = 0, None
         return node
+
+    @property
+    def grad(self) -> Any:
+        """The accumulated adjoint dy/dx of a leaf after ``y.backward()`` (None before)."""
+        return getattr(self, "_grad", None)  # interior nodes never set it (saves time per node)
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        self._grad = value
 
     @property
     def is_leaf(self) -> bool:
@@ -58,13 +68,6 @@ class Variable(Operators, Box):
 
     def _hd_apply(self, prim: Primitive, args: tuple) -> "Variable":
         level = self._level
-        if len(args) == 1 and type(self.value) is float and prim.scalar is not None:
-            x = self.value
-            try:
-                out = prim.scalar(x)
-                return Variable._node(out, (self,), (prim.partials[0](x, out),), level)
-            except (ArithmeticError, ValueError):
-                pass
         primals = [a.value if type(a) is Variable and a._level == level else a for a in args]
         out = bind(prim, *primals)
         parents, partials = [], []
@@ -83,9 +86,7 @@ class Variable(Operators, Box):
 
     def backward(self, seed: Any = 1.0, retain_graph: bool = False) -> None:
         """Sweep from this output with adjoint ``seed`` (dy/dy = 1); leaves accumulate ``.grad``."""
-        adjoints = sweep([(self, seed)], retain_graph=retain_graph)
-        for leaf, x_bar in adjoints.values():
-            leaf.grad = x_bar if leaf.grad is None else leaf.grad + x_bar
+        sweep([(self, seed)], retain_graph=retain_graph, into_grad=True)
 
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (before a second, independent backward)."""
@@ -98,14 +99,7 @@ class Variable(Operators, Box):
     __str__ = __repr__
 
 
-def _combine(out: Any, a: Variable, partial_a: Any, b: Any, partial_b: Any) -> Variable:
-    """Record one operation on one or two float Variables of one level (``b`` None: one)."""
-    if b is None:
-        return Variable._node(out, (a,), (partial_a,), a._level)
-    return Variable._node(out, (a, b), (partial_a, partial_b), a._level)
-
-
-install_fast_operators(Variable, _combine)
+fastpath.install(Variable, "variable", {"Box_": Variable, "_node": Variable._node})
 
 
 def _freed_error() -> DifferentiationError:
@@ -114,69 +108,85 @@ def _freed_error() -> DifferentiationError:
         "the first time to sweep it again")
 
 
-def sweep(roots: Iterable[tuple[Variable, Any]], retain_graph: bool = False) -> dict[int, tuple[Variable, Any]]:
+def sweep(roots: Iterable[tuple[Variable, Any]], retain_graph: bool = False,
+          into_grad: bool = False) -> dict[int, tuple[Variable, Any]]:
     """Adjoints of the leaves reached from ``roots`` ((output, output_bar) pairs): {id: (leaf, x_bar)}.
 
     Two passes, no recursion, no sort (Kahn's algorithm): count each node's consumers, then release
     a node once every consumer has added its share ``x_bar += partial * out_bar``. The counts and
     partial sums live on the nodes themselves (``_mark``, ``_bar``) and are cleared on the way.
+    With ``into_grad`` the leaves' adjoints are added to their ``.grad`` instead of returned.
     """
     roots = list(roots)
-    visited: list[Variable] = []
     try:
-        _count_consumers(roots, visited)
-        return _accumulate(roots, retain_graph)
+        # Pass 1: _mark = 1 + the number of operations (reachable from the roots) using the node.
+        stack = []
+        for root, _ in roots:
+            if not root._mark:
+                root._mark = 1
+                stack.append(root)
+        pop, push = stack.pop, stack.append
+        while stack:
+            parents = pop()._parents
+            if parents is _FREED:
+                raise _freed_error()
+            for parent in parents:
+                mark = parent._mark
+                if mark:
+                    parent._mark = mark + 1
+                else:
+                    parent._mark = 2
+                    push(parent)
+        # Pass 2: from the outputs; a node is ready once all its consumers added their share.
+        for root, out_bar in roots:
+            if root._bar is None:
+                root._bar = out_bar
+                if root._mark == 1:
+                    push(root)
+            else:
+                root._bar = root._bar + out_bar
+        leaves: dict[int, tuple[Variable, Any]] = {}
+        while stack:
+            node = pop()
+            out_bar, node._bar, node._mark = node._bar, None, 0
+            parents = node._parents
+            if parents:
+                partials = node._partials
+                # x_bar += partial * out_bar for each argument (unrolled for the common one and two).
+                parent = parents[0]
+                x_bar = parent._bar
+                parent._bar = partials[0] * out_bar if x_bar is None else x_bar + partials[0] * out_bar
+                parent._mark = mark = parent._mark - 1
+                if mark == 1:
+                    push(parent)
+                for k in range(1, len(parents)):
+                    parent = parents[k]
+                    x_bar = parent._bar
+                    parent._bar = partials[k] * out_bar if x_bar is None else x_bar + partials[k] * out_bar
+                    parent._mark = mark = parent._mark - 1
+                    if mark == 1:
+                        push(parent)
+                if not retain_graph:
+                    node._parents, node._partials = _FREED, ()
+            elif into_grad:
+                grad = getattr(node, "_grad", None)
+                node._grad = out_bar if grad is None else grad + out_bar
+            else:
+                leaves[id(node)] = (node, out_bar)
+        return leaves
     except BaseException:
-        for node in visited:
-            node._mark, node._bar = 0, None
+        _clear_marks(roots)
         raise
 
 
-def _count_consumers(roots: list, visited: list) -> None:
-    """Pass 1: ``_mark`` = 1 + the number of operations (reachable from the roots) using the node."""
-    stack = []
-    for root, _ in roots:
-        if not root._mark:
-            root._mark = 1
-            stack.append(root)
-            visited.append(root)
+def _clear_marks(roots: list) -> None:
+    """After a failed sweep: reset the counts and partial sums left on the nodes."""
+    stack = [root for root, _ in roots]
     while stack:
-        parents = stack.pop()._parents
-        if parents is _FREED:
-            raise _freed_error()
-        for parent in parents:
-            mark = parent._mark
-            if mark:
-                parent._mark = mark + 1
-            else:
-                parent._mark = 2
-                stack.append(parent)
-                visited.append(parent)
-
-
-def _accumulate(roots: list, retain_graph: bool) -> dict[int, tuple[Variable, Any]]:
-    """Pass 2: sweep from the outputs; a node is ready once all its consumers added their share."""
-    for root, out_bar in roots:
-        root._bar = out_bar if root._bar is None else root._bar + out_bar
-    ready = list({id(r): r for r, _ in roots if r._mark == 1}.values())
-    leaves: dict[int, tuple[Variable, Any]] = {}
-    while ready:
-        node = ready.pop()
-        out_bar, node._bar, node._mark = node._bar, None, 0
-        parents = node._parents
-        if not parents:
-            leaves[id(node)] = (node, out_bar)
-            continue
-        for parent, partial in zip(parents, node._partials):
-            x_bar = parent._bar
-            parent._bar = partial * out_bar if x_bar is None else x_bar + partial * out_bar
-            mark = parent._mark - 1
-            parent._mark = mark
-            if mark == 1:
-                ready.append(parent)
-        if not retain_graph:
-            node._parents, node._partials = _FREED, ()
-    return leaves
+        node = stack.pop()
+        if node._mark or node._bar is not None:
+            node._mark, node._bar = 0, None
+            stack.extend(node._parents or ())
 
 
 def adjoint_of(leaves: dict[int, tuple[Variable, Any]], x: Any, zero: Any = 0.0) -> Any:

@@ -1,0 +1,230 @@
+"""Fast paths for Python floats, generated from the primitive table (the rules stay in one place).
+
+Forward and reverse mode on Python floats spend most of their time in dispatch, not arithmetic.
+Here each primitive's partials are run once on ``Source`` placeholders, which print the rule as
+Python source (``1 / y``, ``math.cos(x)``); the source is compiled into per-primitive methods for
+``Dual`` and ``Variable``. Anything unusual (other levels, arrays, a float error) falls back to the
+generic ``bind``; tests check that both paths agree.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+from . import primitives as P
+from .core import Box, Primitive, bind
+
+_SOURCE_LEVEL = 1 << 62  # outranks every real level: rules applied to placeholders print themselves
+
+
+class Source(Box):
+    """A placeholder that turns the operations applied to it into Python source text."""
+
+    __slots__ = ("code", "_level")
+
+    def __init__(self, code: str):
+        self.code, self._level = code, _SOURCE_LEVEL
+
+    def _hd_apply(self, prim: Primitive, args: tuple) -> "Source":
+        return Source(scalar_code(prim, [_code(a) for a in args]))
+
+    def _hd_compare(self, op, other, name):  # pragma: no cover - rules never branch
+        raise TypeError("a derivative rule in the primitive table branches on a value")
+
+
+def _code(a: Any) -> str:
+    if isinstance(a, Source):
+        return a.code
+    if isinstance(a, (int, float)) and not isinstance(a, bool):
+        return f"({a!r})" if a < 0 or not math.isfinite(a) else repr(a)
+    raise TypeError(f"unexpected constant {a!r} in a derivative rule")
+
+
+def scalar_code(prim: Primitive, args: list[str]) -> str:
+    """Python source computing ``prim`` on float arguments (the math module, or the table entry)."""
+    if prim.scalar_source is not None:
+        code = prim.scalar_source.format(*args)
+        return f"({code})" if prim.infix else code
+    return f"P.{prim.name}.scalar({', '.join(args)})"
+
+
+def _install_operators() -> None:
+    """Give Source Python's operators (it is only ever used on the rules' own arithmetic)."""
+    from .ops import Operators
+    for name in ("add", "sub", "mul", "truediv", "pow", "neg"):
+        setattr(Source, f"__{name}__", getattr(Operators, f"__{name}__"))
+        if name != "neg":
+            setattr(Source, f"__r{name}__", getattr(Operators, f"__r{name}__"))
+
+
+_install_operators()
+
+
+def rule_code(prim: Primitive, names: tuple[str, ...]) -> tuple[str, list[str]]:
+    """(code of out, [code of d out / d arg_i]) for float arguments called ``names``."""
+    args = [Source(n) for n in names]
+    out = scalar_code(prim, list(names))
+    partials = [_code(prim.partials[i](*args, Source("out"))) for i in range(prim.arity)]
+    return out, partials
+
+
+def _term(partial: str, dot: str) -> str | None:
+    if partial in ("0", "0.0"):
+        return None
+    if partial in ("1", "1.0"):
+        return dot
+    if partial in ("(-1)", "(-1.0)"):
+        return f"-{dot}"
+    return f"{partial} * {dot}"
+
+
+def _sum(terms: list[str | None]) -> str:
+    kept = [t for t in terms if t is not None]
+    return " + ".join(kept) if kept else "0.0"
+
+
+def generate(prim: Primitive, kind: str, names: dict[str, Any]) -> Callable[..., Any]:
+    """The fast method of ``prim`` for ``kind`` "dual" or "variable" (unary, or binary and reflected)."""
+    if prim.arity == 1:
+        out, (px,) = rule_code(prim, ("x",))
+        body = _UNARY[kind].format(out=out, px=px, tx=_term(px, "self.tangent") or "0.0", name=prim.name)
+        return _compile(body, prim, f"_{prim.name}", names)
+    out, (px, py) = rule_code(prim, ("x", "y"))
+    fields = dict(out=out, px=px, py=py, name=prim.name,
+                  txy=_sum([_term(px, "self.tangent"), _term(py, "other.tangent")]),
+                  tx=_sum([_term(px, "self.tangent")]), ty=_sum([_term(py, "self.tangent")]))
+    return (_compile(_BINARY[kind].format(**fields), prim, f"_{prim.name}", names),
+            _compile(_REFLECTED[kind].format(**fields), prim, f"_r{prim.name}", names))
+
+
+def _compile(body: str, prim: Primitive, name: str, names: dict[str, Any]) -> Callable[..., Any]:
+    namespace = {"math": math, "P": P, "prim": prim, "bind": bind, "_new": object.__new__, **names}
+    code = compile(body.replace("FNAME", name), f"<hybriddiff fast path: {prim.name}>", "exec")
+    exec(code, namespace)  # our own table's rules, never user text
+    fn = namespace[name]
+    fn.__doc__ = f"Float fast path of {prim.name}, generated from its table record:\n\n{body}"
+    return fn
+
+
+_UNARY = {
+    "dual": '''
+def FNAME(self):
+    x = self.value
+    if type(x) is float:
+        try:
+            out = {out}
+            made = _new(Box_)
+            made.value, made.tangent, made._level = out, {tx}, self._level
+            return made
+        except (ArithmeticError, ValueError):
+            pass
+    return self._hd_apply(prim, (self,))
+''',
+    "variable": '''
+def FNAME(self):
+    x = self.value
+    if type(x) is float:
+        try:
+            out = {out}
+            made = _new(Box_)
+            made.value = out
+            made._parents = (self,)
+            made._partials = ({px},)
+            made._level = self._level
+            made._mark = 0
+            made._bar = None
+            return made
+        except (ArithmeticError, ValueError):
+            pass
+    return self._hd_apply(prim, (self,))
+'''}
+
+_BINARY_TEMPLATE = '''
+def FNAME(self, other):
+    x = self.value
+    if type(x) is float:
+        if type(other) is Box_:
+            if other._level == self._level:
+                y = other.value
+                if type(y) is float:
+                    try:
+                        out = {out}
+                        return BOTH
+                    except (ArithmeticError, ValueError):
+                        pass
+        elif type(other) is float or type(other) is int:
+            y = other
+            try:
+                out = {out}
+                return LEFT
+            except (ArithmeticError, ValueError):
+                pass
+    return bind(prim, self, other)
+'''
+_REFLECTED_TEMPLATE = '''
+def FNAME(self, other):
+    y = self.value
+    if type(y) is float and (type(other) is float or type(other) is int):
+        x = other
+        try:
+            out = {out}
+            return RIGHT
+        except (ArithmeticError, ValueError):
+            pass
+    return bind(prim, other, self)
+'''
+_RESULTS = {
+    "dual": {"BOTH": "MAKE({txy})", "LEFT": "MAKE({tx})", "RIGHT": "MAKE({ty})"},
+    "variable": {"BOTH": "NODE((self, other), ({px}, {py}))",
+                 "LEFT": "NODE((self,), ({px},))", "RIGHT": "NODE((self,), ({py},))"},
+}
+
+
+def _fill(template: str, kind: str) -> str:
+    """Put the box type's way of returning a result into a template (inlined: no extra call)."""
+    lines = []
+    for line in template.splitlines():
+        key = line.strip().removeprefix("return ")
+        if key in ("BOTH", "LEFT", "RIGHT"):
+            pad = line[:len(line) - len(line.lstrip())]
+            result = _RESULTS[kind][key]
+            if result.startswith("MAKE("):
+                lines += [f"{pad}made = _new(Box_)", f"{pad}made.value = out",
+                          f"{pad}made.tangent = {result[5:-1]}", f"{pad}made._level = self._level"]
+            else:
+                parents, partials = result[5:-1].split(", (", 1)
+                # Interior nodes leave ``grad`` unset: only leaves accumulate one.
+                lines += [f"{pad}made = _new(Box_)", f"{pad}made.value = out",
+                          f"{pad}made._parents = {parents}", f"{pad}made._partials = ({partials}",
+                          f"{pad}made._level = self._level", f"{pad}made._mark = 0",
+                          f"{pad}made._bar = None"]
+            lines.append(f"{pad}return made")
+        else:
+            lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+_BINARY = {kind: _fill(_BINARY_TEMPLATE, kind) for kind in _RESULTS}
+_REFLECTED = {kind: _fill(_REFLECTED_TEMPLATE, kind) for kind in _RESULTS}
+
+OPERATOR_NAMES = {"add": "add", "sub": "sub", "mul": "mul", "div": "truediv", "pow": "pow", "mod": "mod"}
+
+
+def install(cls: type, kind: str, names: dict[str, Any]) -> None:
+    """Compile the fast paths of every primitive for ``cls`` and register them.
+
+    Binary operators become the class's ``__mul__``/``__rmul__``...; every primitive's fast method
+    goes into ``prim.fast[cls]``, which ``Primitive.__call__`` consults first.
+    """
+    for prim in P.PRIMITIVES.values():
+        made = generate(prim, kind, names)
+        if prim.arity == 1:
+            prim.fast[cls] = made
+            continue
+        method, reflected = made
+        prim.fast[cls] = method
+        if prim.name in OPERATOR_NAMES:
+            setattr(cls, f"__{OPERATOR_NAMES[prim.name]}__", method)
+            setattr(cls, f"__r{OPERATOR_NAMES[prim.name]}__", reflected)
+    if "neg" in P.PRIMITIVES:
+        cls.__neg__ = P.neg.fast[cls]
