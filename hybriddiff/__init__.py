@@ -13,6 +13,8 @@ from .core import bind
 from .errors import (DifferentiationError, DomainError, LevelMixError, MethodTimeoutError, ParseError,
                      TraceGuardError, UnsupportedOperationError)
 from .forward import Dual
+from .graph import Graph
+from .tracing import Tracer, trace
 from .methods import available_methods, derivative, register_method
 from .operators import grad, hessian, jacobian, jvp, value_and_grad, vjp
 from .ops import (deg2rad, exp2, fmod, logaddexp, logaddexp2, rad2deg, reciprocal, square, trunc)
@@ -26,7 +28,7 @@ __version__ = "0.1.0"
 METHODS: tuple[str, ...] = available_methods()
 
 __all__ = [
-    "Dual", "Variable", "jvp", "vjp", "grad", "value_and_grad", "jacobian", "hessian", "derivative",
+    "Dual", "Variable", "Graph", "Tracer", "trace", "jvp", "vjp", "grad", "value_and_grad", "jacobian", "hessian", "derivative",
     "METHODS", "PRIMITIVES", "bind", "primitives", "register_method",
     "DifferentiationError", "DomainError", "LevelMixError", "MethodTimeoutError", "ParseError",
     "TraceGuardError", "UnsupportedOperationError",

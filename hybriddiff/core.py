@@ -201,14 +201,12 @@ def _to_python(x: Any) -> Any:
 def _kind(prim: Primitive, args: Sequence[Any]) -> str:
     kind = "numpy"
     for i, a in enumerate(args):
-        if isinstance(a, (Number, np.ndarray, np.generic)):
-            continue
         module = type(a).__module__ or ""
-        if module.startswith("mpmath"):
+        if module.startswith("mpmath"):  # (mpmath registers its numbers as numbers.Number)
             kind = "mpmath" if kind != "sympy" else kind
         elif module.startswith("sympy"):
             kind = "sympy"
-        else:
+        elif not isinstance(a, (Number, np.ndarray, np.generic)):
             raise TypeError(
                 f"hd.{prim.name}: argument {i + 1} is a {type(a).__name__} ({_short(a)}); "
                 f"expected a number, a NumPy array, an mpmath or SymPy number, or a hybriddiff value")

@@ -30,14 +30,23 @@ def available_methods() -> tuple[str, ...]:
     return tuple(known + sorted(set(_RUNNERS) - set(ORDER)))
 
 
+def _by_graph(f: Callable[[Any], Any], x: Any, order: int, mode: str) -> Any:
+    """Order n: trace once, differentiate the graph n times (hash-consing keeps it small), evaluate."""
+    from .tracing import trace
+    graph = trace(f, x)
+    for _ in range(order):
+        graph = graph.derivative() if mode == "forward" else graph.grad()
+    return graph(x)
+
+
 @register_method("forward")
 def _forward(f: Callable[[Any], Any], x: Any, order: int) -> Any:
-    return derivative_nested(f, x, order, "forward")
+    return derivative_nested(f, x, 1, "forward") if order == 1 else _by_graph(f, x, order, "forward")
 
 
 @register_method("reverse")
 def _reverse(f: Callable[[Any], Any], x: Any, order: int) -> Any:
-    return derivative_nested(f, x, order, "reverse")
+    return derivative_nested(f, x, 1, "reverse") if order == 1 else _by_graph(f, x, order, "reverse")
 
 
 def derivative(f: Callable[[Any], Any], x: Any, method: str = "reverse", order: int = 1) -> Any:

@@ -1,0 +1,96 @@
+"""Evaluating a graph: one loop over its nodes, on any kind of value ``bind`` understands.
+
+Floats and complex numbers, NumPy arrays (a batch of points in one pass), mpmath numbers (the
+50-digit reference) and even hybriddiff's own values (so graphs differentiate like any function).
+Guards recorded at trace time are checked as soon as their operands exist.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+import numpy as np
+
+from .arguments import assemble, batch_shape, flatten_args
+from .errors import TraceGuardError
+from .listing import operand_names
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .graph import Graph
+
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b,
+}
+
+
+def evaluate(graph: "Graph", args: Sequence[Any]) -> Any:
+    """The value of ``graph`` at ``args`` (see ``Graph.__call__``).
+
+    >>> import hybriddiff as hd, numpy as np
+    >>> g = hd.trace(lambda x: hd.exp(x * x - x) / x, 2.0)
+    >>> g(np.array([1.0, 2.0])).round(6).tolist()
+    [1.0, 3.694528]
+    """
+    values = flatten_args(graph, args)
+    constant = constant_converter(values)
+    checks = guards_by_node(graph)
+    env: list[Any] = [None] * len(graph.nodes)
+    read = env.__getitem__
+    position = {index: k for k, index in enumerate(graph.inputs)}
+    for i, node in enumerate(graph.nodes):
+        if node.kind == "op":
+            env[i] = node.prim(*map(read, node.args))
+        elif node.kind == "input":
+            env[i] = values[position[i]]
+        else:
+            env[i] = constant(node.const)
+        if i in checks:
+            check_guards(graph, checks[i], env)
+    return assemble(graph, [env[o] for o in graph.outputs], batch_shape(values))
+
+
+def constant_converter(values: Sequence[Any]) -> Callable[[Any], Any]:
+    """Exact constants (ints, Fractions) become the inputs' number type when evaluated."""
+    kinds = {type(v).__module__.split(".")[0] for v in values}
+    if "mpmath" in kinds:
+        import mpmath
+        return lambda c: mpmath.mpf(c.numerator) / c.denominator if type(c) in (Fraction, int) else c
+    if "sympy" in kinds:
+        import sympy
+        return lambda c: sympy.Rational(c.numerator, c.denominator) if type(c) is Fraction else c
+    if "hybriddiff" in kinds:  # tracers and other boxes: keep constants exact
+        return lambda c: c
+    return lambda c: c.numerator / c.denominator if type(c) is Fraction else (float(c) if type(c) is int else c)
+
+
+def guards_by_node(graph: "Graph") -> dict[int, list]:
+    """Each guard, filed under the later of its two operands (when it can first be checked)."""
+    checks: dict[int, list] = {}
+    for guard in graph.guards:
+        checks.setdefault(max(guard.lhs, guard.rhs), []).append(guard)
+    return checks
+
+
+def check_guards(graph: "Graph", guards: list, env: list[Any]) -> None:
+    """Raise TraceGuardError where a recorded branch would go the other way at this point."""
+    for guard in guards:
+        lhs, rhs = env[guard.lhs], env[guard.rhs]
+        holds = _COMPARE[guard.op](lhs, rhs)
+        if isinstance(holds, np.ndarray):
+            ok = bool(np.all(holds == guard.outcome))
+        else:
+            ok = bool(holds) == guard.outcome
+        if not ok:
+            names = operand_names(graph)
+            raise TraceGuardError(
+                f"the graph of {graph.name} was traced where the branch `{names[guard.lhs]} {guard.op} "
+                f"{names[guard.rhs]}` was {guard.outcome}; here {_show(lhs)} {guard.op} {_show(rhs)} is "
+                f"{not guard.outcome}, so the recorded graph does not describe f at this point: "
+                f"trace again here (hd.trace(f, ...))")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, np.ndarray) and value.size > 4:
+        return f"array(shape={value.shape})"
+    return repr(value.tolist() if isinstance(value, np.ndarray) else value)
