@@ -1,8 +1,8 @@
 """Fast paths for Python floats, generated from the primitive table (the rules stay in one place).
 
 Forward and reverse mode on Python floats spend most of their time in dispatch, not arithmetic.
-Here each primitive's partials are run once on ``Source`` placeholders, which print the rule as
-Python source (``1 / y``, ``math.cos(x)``); the source is compiled into per-primitive methods for
+Here each primitive's partials are run once on placeholders that print the rule as Python source
+(``1 / y``, ``math.cos(x)``; see ``printer.py``); the source is compiled into per-primitive methods for
 ``Dual`` and ``Variable``. Anything unusual (other levels, arrays, a float error) falls back to the
 generic ``bind``; tests check that both paths agree.
 """
@@ -12,60 +12,13 @@ import math
 from typing import Any, Callable
 
 from . import primitives as P
-from .core import Box, Primitive, bind
-
-_SOURCE_LEVEL = 1 << 62  # outranks every real level: rules applied to placeholders print themselves
-
-
-class Source(Box):
-    """A placeholder that turns the operations applied to it into Python source text."""
-
-    __slots__ = ("code", "_level")
-
-    def __init__(self, code: str):
-        self.code, self._level = code, _SOURCE_LEVEL
-
-    def _hd_apply(self, prim: Primitive, args: tuple) -> "Source":
-        return Source(scalar_code(prim, [_code(a) for a in args]))
-
-    def _hd_compare(self, op, other, name):  # pragma: no cover - rules never branch
-        raise TypeError("a derivative rule in the primitive table branches on a value")
-
-
-def _code(a: Any) -> str:
-    if isinstance(a, Source):
-        return a.code
-    if isinstance(a, (int, float)) and not isinstance(a, bool):
-        return f"({a!r})" if a < 0 or not math.isfinite(a) else repr(a)
-    raise TypeError(f"unexpected constant {a!r} in a derivative rule")
-
-
-def scalar_code(prim: Primitive, args: list[str]) -> str:
-    """Python source computing ``prim`` on float arguments (the math module, or the table entry)."""
-    if prim.scalar_source is not None:
-        code = prim.scalar_source.format(*args)
-        return f"({code})" if prim.infix else code
-    return f"P.{prim.name}.scalar({', '.join(args)})"
-
-
-def _install_operators() -> None:
-    """Give Source Python's operators (it is only ever used on the rules' own arithmetic)."""
-    from .ops import Operators
-    for name in ("add", "sub", "mul", "truediv", "pow", "neg"):
-        setattr(Source, f"__{name}__", getattr(Operators, f"__{name}__"))
-        if name != "neg":
-            setattr(Source, f"__r{name}__", getattr(Operators, f"__r{name}__"))
-
-
-_install_operators()
-
+from .core import Primitive, bind
+from .printer import expression_text, partial_texts
 
 def rule_code(prim: Primitive, names: tuple[str, ...]) -> tuple[str, list[str]]:
     """(code of out, [code of d out / d arg_i]) for float arguments called ``names``."""
-    args = [Source(n) for n in names]
-    out = scalar_code(prim, list(names))
-    partials = [_code(prim.partials[i](*args, Source("out"))) for i in range(prim.arity)]
-    return out, partials
+    out = expression_text(prim, list(names), "python")
+    return out, partial_texts(prim, list(names), "out", "python")
 
 
 def _term(partial: str, dot: str) -> str | None:
