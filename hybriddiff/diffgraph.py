@@ -1,52 +1,77 @@
 """Derivatives as graphs: the forward and reverse interpreters, emitting nodes instead of numbers.
 
-Both copy the primal into a new graph by running its nodes on symbolic tracers, then apply the
-table's partials, which are themselves written with hybriddiff's functions and so become nodes.
-The result is a ``Graph`` like any other: evaluate it, print it, compile it, or differentiate again.
+Both copy the primal into a new graph node by node, then apply the table's partials. The partials
+are compiled once per primitive into "emitters" (``printer`` style "emit": code appending the rule's
+nodes to a graph), so building a derivative graph works on node indices only. The result is a
+``Graph`` like any other: evaluate it, print it, compile it, or differentiate it again.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+import functools
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from .core import new_level, partials_at
+from . import primitives as P
+from .core import Primitive, gc_paused
 from .errors import DifferentiationError
-from .tracing import Tracer
+from .graph import Guard
+from .printer import partial_texts
 
 if TYPE_CHECKING:  # pragma: no cover
     from .graph import Graph
 
-
-def _copy_node(new: "Graph", node: Any, env: list, level: int) -> Any:
-    """The primal node re-emitted in ``new`` (exact constants stay constants)."""
-    args = [env[a] for a in node.args]
-    if any(type(a) is Tracer for a in args):
-        return node.prim(*args)
-    return Tracer(new, new.emit(node.prim, [new.const(a) for a in args]), None, level)
+_NAMES = ("x", "y", "z", "w")
 
 
-def _start(graph: "Graph") -> tuple["Graph", list, int]:
-    new = graph.like()
-    new.guards = list(graph.guards)  # indices fixed below, once the copies exist
-    return new, [None] * len(graph.nodes), new_level()
+@functools.lru_cache(maxsize=None)
+def emitters(prim: Primitive) -> tuple[Callable[..., int], ...]:
+    """For each argument: ``emit(E, C, *arg_nodes, out_node) -> node of d out / d arg``."""
+    names = list(_NAMES[:prim.arity])
+    made = []
+    for k, text in enumerate(partial_texts(prim, names, "out", "emit")):
+        code = f"def partial_{k}(E, C, {', '.join(names)}, out):\n    return {text}\n"
+        namespace: dict[str, Any] = {"P": P, "Fraction": Fraction}
+        exec(compile(code, f"<hybriddiff emitter: {prim.name}>", "exec"), namespace)  # our own table
+        made.append(namespace[f"partial_{k}"])
+    return tuple(made)
 
 
-def _finish(graph: "Graph", new: "Graph", env: list, outputs: list) -> "Graph":
-    index = {}
-    for i, value in enumerate(env):
-        if type(value) is Tracer:
-            index[i] = value.index
-        elif value is not None:
-            index[i] = new.const(value)
-    from .graph import Guard
-    new.guards = [Guard(index[g.lhs], g.op, index[g.rhs], g.outcome) for g in graph.guards]
-    new.outputs = [o.index if type(o) is Tracer else new.const(o) for o in outputs]
+def _paused(build: Callable[..., Any]) -> Callable[..., Any]:
+    """Build with the garbage collector paused (see ``core.gc_paused``)."""
+    @functools.wraps(build)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with gc_paused():
+            return build(*args, **kwargs)
+    return run
+
+
+def _copy_primal(graph: "Graph", new: "Graph") -> tuple[list[int], list[bool]]:
+    """Each node re-emitted in ``new`` (env: its new index) and whether it depends on an input."""
+    env: list[int] = [0] * len(graph.nodes)
+    live: list[bool] = [False] * len(graph.nodes)
+    emit = new.emit
+    for i, node in enumerate(graph.nodes):
+        if node.kind == "input":
+            env[i], live[i] = new.add_input(node.name), True
+        elif node.kind == "const":
+            env[i] = new.const(node.const)
+        else:
+            env[i] = emit(node.prim, [env[a] for a in node.args])
+            live[i] = any(live[a] for a in node.args)
+    return env, live
+
+
+def _finish(graph: "Graph", new: "Graph", env: list[int], outputs: list[int], name: str) -> "Graph":
+    new.guards = [Guard(env[g.lhs], g.op, env[g.rhs], g.outcome) for g in graph.guards]
+    new.outputs = outputs
+    new.name = name
     return new.prune()
 
 
 def _wrt_inputs(graph: "Graph", wrt: int | Sequence[int] | None) -> tuple[list[int], list[int | None], bool]:
     """The argument numbers asked for, their sizes, and whether one was asked for (not a tuple)."""
     n = len(graph.arg_sizes)
-    single = wrt is None and n == 1 or isinstance(wrt, int)
+    single = (wrt is None and n == 1) or isinstance(wrt, int)
     nums = list(range(n)) if wrt is None else ([wrt] if isinstance(wrt, int) else list(wrt))
     for a in nums:
         if not isinstance(a, int) or not -n <= a < n:
@@ -64,6 +89,7 @@ def _input_groups(graph: "Graph") -> list[list[int]]:
     return groups
 
 
+@_paused
 def grad_graph(graph: "Graph", wrt: int | Sequence[int] | None = None) -> "Graph":
     """The reverse sweep as a graph: adjoints ``x_bar += partial * out_bar`` from ``y_bar = 1``.
 
@@ -76,62 +102,51 @@ def grad_graph(graph: "Graph", wrt: int | Sequence[int] | None = None) -> "Graph
         raise DifferentiationError(f"grad needs a function with one output; {graph.name} has "
                                    f"{len(graph.outputs)} (use derivative() or hd.jacobian)")
     nums, sizes, single = _wrt_inputs(graph, wrt)
-    new, env, level = _start(graph)
-    for i, node in enumerate(graph.nodes):  # the primal, copied
-        if node.kind == "input":
-            env[i] = Tracer(new, new.add_input(node.name), None, level)
-        elif node.kind == "const":
-            env[i] = node.const
-        else:
-            env[i] = _copy_node(new, node, env, level)
-    bars: list[Any] = [None] * len(graph.nodes)
-    bars[graph.outputs[0]] = 1
-    names = graph.wengert_names()
-    labels = {i: graph.nodes[i].name or names[i] for i in range(len(graph.nodes)) if i in names}
-    for i in range(len(graph.nodes) - 1, -1, -1):  # the adjoints, from dy/dy = 1
+    new = graph.like()
+    env, live = _copy_primal(graph, new)
+    E, C = new.emit, new.const
+    mul, add = P.mul, P.add
+    labels = {i: graph.nodes[i].name for i in graph.inputs}
+    bars: list[int | None] = [None] * len(graph.nodes)
+    bars[graph.outputs[0]] = C(1)
+    for i in range(len(graph.nodes) - 1, -1, -1):  # from dy/dy = 1, each node once
         out_bar, node = bars[i], graph.nodes[i]
         if out_bar is None or node.kind != "op":
             continue
-        primals = [env[a] for a in node.args]
-        for k, a in enumerate(node.args):
-            if type(env[a]) is not Tracer:
+        args = [env[a] for a in node.args]
+        for k, (a, partial) in enumerate(zip(node.args, emitters(node.prim))):
+            if not live[a]:
                 continue
-            term = partials_at(node.prim, k, primals, env[i]) * out_bar
-            bars[a] = term if bars[a] is None else bars[a] + term
-            if type(bars[a]) is Tracer and type(env[a]) is Tracer:
-                new.notes[bars[a].index] = ("adjoint", env[a].index, labels[a])
+            before = len(new.nodes)
+            term = E(mul, (partial(E, C, *args, env[i]), out_bar))
+            bars[a] = term if bars[a] is None else E(add, (bars[a], term))
+            if bars[a] >= before:  # a new node (not a primal one it happens to equal)
+                new.notes[bars[a]] = ("adjoint", env[a], labels.get(a, f"v{a}"))
     groups = _input_groups(graph)
-    outputs = [bars[i] if bars[i] is not None else 0 for a in nums for i in groups[a]]
+    outputs = [bars[i] if bars[i] is not None else C(0) for a in nums for i in groups[a]]
     new.out_sizes = sizes
     new.out_container = ("array" if sizes[0] is not None else "scalar") if single else "tuple"
-    new.name = f"grad_{graph.name}"
-    return _finish(graph, new, env, outputs)
+    return _finish(graph, new, env, outputs, f"grad_{graph.name}")
 
 
-def _primal_inputs(graph: "Graph", new: "Graph", level: int) -> dict[int, Tracer]:
-    return {i: Tracer(new, new.add_input(graph.nodes[i].name), None, level) for i in graph.inputs}
-
-
-def _forward(graph: "Graph", inputs: dict[int, Tracer], seeds: dict[int, Any]) -> tuple[list, list]:
-    """One forward loop: primal copies in ``env``, tangents ``out_dot = sum(partial * arg_dot)``."""
-    env: list[Any] = [None] * len(graph.nodes)
-    dots: list[Any] = [None] * len(graph.nodes)
+def _tangents(graph: "Graph", new: "Graph", env: list[int], live: list[bool],
+              seeds: dict[int, int]) -> list[int | None]:
+    """One forward loop: ``out_dot = sum(partial * arg_dot)`` (None: a zero tangent)."""
+    E, C = new.emit, new.const
+    dots: list[int | None] = [None] * len(graph.nodes)
     for i, node in enumerate(graph.nodes):
         if node.kind == "input":
-            env[i], dots[i] = inputs[i], seeds.get(i)
-        elif node.kind == "const":
-            env[i] = node.const
-        else:
-            tracer = next(iter(inputs.values()))
-            env[i] = _copy_node(tracer.graph, node, env, tracer._level)
-            primals = [env[a] for a in node.args]
-            for k, a in enumerate(node.args):
+            dots[i] = seeds.get(i)
+        elif node.kind == "op" and live[i]:
+            args = [env[a] for a in node.args]
+            for a, partial in zip(node.args, emitters(node.prim)):
                 if dots[a] is not None:
-                    term = partials_at(node.prim, k, primals, env[i]) * dots[a]
-                    dots[i] = term if dots[i] is None else dots[i] + term
-    return env, dots
+                    term = E(P.mul, (partial(E, C, *args, env[i]), dots[a]))
+                    dots[i] = term if dots[i] is None else E(P.add, (dots[i], term))
+    return dots
 
 
+@_paused
 def derivative_graph(graph: "Graph", wrt: int = 0) -> "Graph":
     """d outputs / d argument ``wrt`` (forward mode); for an array argument, one column per entry.
 
@@ -141,24 +156,23 @@ def derivative_graph(graph: "Graph", wrt: int = 0) -> "Graph":
     0.479425538604
     """
     nums, sizes, _ = _wrt_inputs(graph, wrt)
-    if not graph.inputs:
-        raise DifferentiationError(f"{graph.name} has no inputs to differentiate with respect to")
-    new, _, level = _start(graph)
-    inputs = _primal_inputs(graph, new, level)
+    new = graph.like()
+    env, live = _copy_primal(graph, new)
+    one, zero = new.const(1), new.const(0)
     per_column = []
     for column in _input_groups(graph)[nums[0]]:  # one forward pass per entry of the argument
-        env, dots = _forward(graph, inputs, {column: 1})
-        per_column.append([dots[o] if dots[o] is not None else 0 for o in graph.outputs])
+        dots = _tangents(graph, new, env, live, {column: one})
+        per_column.append([dots[o] if dots[o] is not None else zero for o in graph.outputs])
     if sizes[0] is None:
         outputs = per_column[0]
     else:
         outputs = [row[k] for k in range(len(graph.outputs)) for row in per_column]
         new.out_sizes = [len(per_column)] * len(graph.outputs)
         new.out_container = "array" if graph.out_container == "scalar" else "tuple"
-    new.name = f"d_{graph.name}"
-    return _finish(graph, new, env, outputs)
+    return _finish(graph, new, env, outputs, f"d_{graph.name}")
 
 
+@_paused
 def jvp_graph(graph: "Graph") -> "Graph":
     """The forward tangent as a graph: inputs ``x..., x_dot...``, outputs the output tangents.
 
@@ -166,11 +180,11 @@ def jvp_graph(graph: "Graph") -> "Graph":
     >>> hd.trace(lambda x1, x2: x1 * x2, 2.0, 3.0).jvp()(2.0, 3.0, 1.0, 0.0)
     3.0
     """
-    new, _, level = _start(graph)
-    inputs = _primal_inputs(graph, new, level)
-    seeds = {i: Tracer(new, new.add_input(f"{graph.nodes[i].name}_dot"), None, level) for i in graph.inputs}
-    env, dots = _forward(graph, inputs, seeds)
+    new = graph.like()
+    env, live = _copy_primal(graph, new)
+    seeds = {i: new.add_input(f"{graph.nodes[i].name}_dot") for i in graph.inputs}
+    dots = _tangents(graph, new, env, live, seeds)
     new.arg_names = list(graph.arg_names) + [f"{n}_dot" for n in graph.arg_names]
     new.arg_sizes = list(graph.arg_sizes) * 2
-    new.name = f"jvp_{graph.name}"
-    return _finish(graph, new, env, [dots[o] if dots[o] is not None else 0 for o in graph.outputs])
+    outputs = [dots[o] if dots[o] is not None else new.const(0) for o in graph.outputs]
+    return _finish(graph, new, env, outputs, f"jvp_{graph.name}")

@@ -91,6 +91,7 @@ class Graph:
     notes: dict[int, tuple] = field(default_factory=dict)  # node -> ("adjoint", of node, fallback text)
     name: str = "f"
     _intern: dict = field(default_factory=dict, repr=False)
+    _special: set = field(default_factory=set, repr=False)  # exact constants and negations: may fold
 
     # ------------------------------------------------------------------ building
     def add_input(self, name: str) -> int:
@@ -100,24 +101,39 @@ class Graph:
 
     def const(self, value: Any) -> int:
         """The node of a constant (one node per distinct constant)."""
+        if self._intern is None:
+            self._rebuild_intern()
         key = _const_key(value)
         index = self._intern.get(key)
         if index is None:
-            self.nodes.append(Node(CONST, const=value))
+            self.nodes.append(Node(CONST, None, (), value))
             index = self._intern[key] = len(self.nodes) - 1
+            if _exact(value):
+                self._special.add(index)
         return index
 
     def emit(self, prim: Primitive, args: Sequence[int]) -> int:
         """The node of ``prim(*args)``: folded, simplified where exact, or shared when seen before."""
         args = tuple(args)
-        folded = self._fold(prim, args)
-        if folded is not None:
-            return folded
+        if self._intern is None:
+            self._rebuild_intern()
+        special = self._special
+        for a in args:
+            if a in special:  # only exact constants and negations can fold: a set lookup otherwise
+                folded = self._fold(prim, args)
+                if folded is not None:
+                    return folded
+                break
+        return self._intern_op(prim, args)
+
+    def _intern_op(self, prim: Primitive, args: tuple[int, ...]) -> int:
         key = (prim.name, tuple(sorted(args)) if prim.name in COMMUTATIVE else args)
         index = self._intern.get(key)
         if index is None:
             self.nodes.append(Node(OP, prim, args))
             index = self._intern[key] = len(self.nodes) - 1
+            if prim is P.neg:
+                self._special.add(index)
         return index
 
     def _constant(self, index: int) -> tuple[bool, Any]:
@@ -200,32 +216,50 @@ class Graph:
     def prune(self) -> "Graph":
         """A copy without the nodes that no output (and no guard) needs; inputs are kept."""
         needed = set(self.outputs) | set(self.inputs)
-        needed.update(ref for _, ref, _ in self.notes.values() if ref is not None and ref in needed)
         for guard in self.guards:
             needed.update((guard.lhs, guard.rhs))
         for i in range(len(self.nodes) - 1, -1, -1):
             if i in needed:
                 needed.update(self.nodes[i].args)
+        if len(needed) == len(self.nodes):
+            return self
         return self._copy_only(needed)
 
     def _copy_only(self, keep: set[int]) -> "Graph":
+        """The kept nodes, renumbered; one flat loop, no re-interning (rebuilt when next needed)."""
         new = self.like()
         where: dict[int, int] = {}
+        nodes = new.nodes
         for i, node in enumerate(self.nodes):
             if i not in keep:
                 continue
-            if node.kind == INPUT:
-                where[i] = new.add_input(node.name)
-            elif node.kind == CONST:
-                where[i] = new.const(node.const)
+            where[i] = len(nodes)
+            if node.kind == OP:
+                nodes.append(Node(OP, node.prim, tuple([where[a] for a in node.args])))
             else:
-                where[i] = new.emit(node.prim, [where[a] for a in node.args])
-            if i in self.notes:
-                kind, ref, text = self.notes[i]
+                nodes.append(node)
+                if node.kind == INPUT:
+                    new.inputs.append(where[i])
+        new._intern = None
+        for i, (kind, ref, text) in self.notes.items():
+            if i in where:
                 new.notes[where[i]] = (kind, where.get(ref), text)
         new.outputs = [where[o] for o in self.outputs]
         new.guards = [Guard(where[g.lhs], g.op, where[g.rhs], g.outcome) for g in self.guards]
         return new
+
+    def _rebuild_intern(self) -> None:
+        self._intern, self._special = {}, set()
+        for i, node in enumerate(self.nodes):
+            if node.kind == CONST:
+                self._intern.setdefault(_const_key(node.const), i)
+                if _exact(node.const):
+                    self._special.add(i)
+            elif node.kind == OP:
+                args = tuple(sorted(node.args)) if node.prim.name in COMMUTATIVE else node.args
+                self._intern.setdefault((node.prim.name, args), i)
+                if node.prim is P.neg:
+                    self._special.add(i)
 
     def like(self) -> "Graph":
         """An empty graph with the same arguments and output structure."""
@@ -252,6 +286,16 @@ class Graph:
         """The forward tangent as a graph with extra inputs ``x_dot`` (one per input)."""
         from .diffgraph import jvp_graph
         return jvp_graph(self)
+
+    def source(self, backend: str = "numpy", name: str | None = None) -> str:
+        """Readable Python source: one assignment per node, adjoints commented."""
+        from .codegen import source
+        return source(self, backend, name)
+
+    def compile(self, backend: str = "numpy") -> Callable[..., Any]:
+        """The graph as a fast Python function (math for floats, NumPy for arrays)."""
+        from .codegen import compile_graph
+        return compile_graph(self, backend)
 
     def __repr__(self) -> str:
         from .listing import listing

@@ -1,8 +1,9 @@
 """Printing rules as text: ``Printed`` placeholders turn the operations applied to them into source.
 
 Running a primitive's partials on placeholders prints the rule itself (``cos(v0)``, ``1 / v-1``):
-the fast paths compile that text (style "python"), the trace tables show it (style "pretty") and
-LaTeX output uses style "latex". Parentheses follow the operators' precedence.
+the fast paths compile that text (style "python"), the trace tables show it (style "pretty"),
+LaTeX output uses style "latex", and derivative graphs compile style "emit" (code that appends the
+rule's nodes to a graph). Parentheses follow the operators' precedence.
 """
 from __future__ import annotations
 
@@ -43,6 +44,8 @@ def as_printed(value: Any, style: str) -> Printed:
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float, Fraction)):
         raise TypeError(f"cannot print the constant {value!r} in a rule")
+    if style == "emit":
+        return Printed(f"C({value!r})", style)
     if isinstance(value, Fraction):
         text = (rf"\frac{{{value.numerator}}}{{{value.denominator}}}" if style == "latex"
                 else f"{value.numerator}/{value.denominator}")
@@ -55,6 +58,8 @@ def as_printed(value: Any, style: str) -> Printed:
 
 def render(prim: Primitive, args: list[Printed], style: str) -> Printed:
     """``prim`` applied to printed arguments, parenthesised as its precedence needs."""
+    if style == "emit":  # code that emits the node into graph G and evaluates to its index
+        return Printed(f"E(P.{prim.name}, ({''.join(a.text + ', ' for a in args)}))", style)
     if style == "python":
         if prim.scalar_source is not None:
             code = prim.scalar_source.format(*[a.text for a in args])

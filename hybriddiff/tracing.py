@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .core import Box, Primitive, bind, new_level
+from .core import Box, Primitive, bind, gc_paused, new_level
 from .errors import DifferentiationError
 from .graph import Graph, Guard
 from .inputs import as_point, call_function, is_scalar, name_of
@@ -56,6 +56,65 @@ class Tracer(Operators, Box):
         return f"Tracer(v{self.index}, value={self.value!r})"
 
 
+def _fast_binary(prim: Primitive, reflected: bool) -> Callable[[Tracer, Any], Any]:
+    """``self op other`` (or ``other op self``) recorded without the generic dispatch."""
+    scalar = prim.scalar
+
+    def op(self: Tracer, other: Any) -> Any:
+        kind = type(other)
+        if kind is Tracer and other._level == self._level and not reflected:
+            j, y = other.index, other.value
+        elif kind is float or kind is int:
+            j, y = self.graph.const(other), other
+        else:
+            return bind(prim, other, self) if reflected else bind(prim, self, other)
+        x = self.value
+        a, b = (j, self.index) if reflected else (self.index, j)
+        if x is None or y is None:
+            value = None
+        else:
+            value = _value(prim, scalar, (y, x) if reflected else (x, y))
+        return Tracer(self.graph, self.graph.emit(prim, (a, b)), value, self._level)
+
+    return op
+
+
+def _fast_unary(prim: Primitive) -> Callable[[Tracer], Any]:
+    scalar = prim.scalar
+
+    def op(self: Tracer) -> Any:
+        value = None if self.value is None else _value(prim, scalar, (self.value,))
+        return Tracer(self.graph, self.graph.emit(prim, (self.index,)), value, self._level)
+
+    return op
+
+
+def _value(prim: Primitive, scalar: Any, args: tuple) -> Any:
+    if scalar is not None and all(type(a) is float for a in args):
+        try:
+            return scalar(*args)
+        except (ArithmeticError, ValueError):
+            pass
+    return bind(prim, *args)
+
+
+def _install_fast_paths() -> None:
+    from . import primitives as P
+    from .fastpath import OPERATOR_NAMES
+    for prim in P.PRIMITIVES.values():
+        if prim.arity == 1:
+            prim.fast[Tracer] = _fast_unary(prim)
+        elif prim.arity == 2:
+            prim.fast[Tracer] = _fast_binary(prim, False)
+            if prim.name in OPERATOR_NAMES:
+                setattr(Tracer, f"__{OPERATOR_NAMES[prim.name]}__", prim.fast[Tracer])
+                setattr(Tracer, f"__r{OPERATOR_NAMES[prim.name]}__", _fast_binary(prim, True))
+    Tracer.__neg__ = P.neg.fast[Tracer]
+
+
+_install_fast_paths()
+
+
 def parameter_names(f: Callable[..., Any], count: int) -> list[str]:
     """Names for f's arguments: its parameters' names where Python can tell, else x or x1, x2, ..."""
     try:
@@ -96,7 +155,8 @@ def trace(f: Callable[..., Any], *example_args: Any, name: str | None = None) ->
         else:
             graph.arg_sizes.append(None)
             lifted.append(Tracer(graph, graph.add_input(arg_name), point, level))
-    out = call_function(f, lifted, "hd.trace")
+    with gc_paused():
+        out = call_function(f, lifted, "hd.trace")
     set_outputs(graph, out, level, "hd.trace")
     return graph
 
