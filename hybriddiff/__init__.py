@@ -14,6 +14,8 @@ from .errors import (DifferentiationError, DomainError, LevelMixError, MethodTim
                      TraceGuardError, UnsupportedOperationError)
 from .forward import Dual
 from .graph import Graph
+from .parse import Expression, parse_expression
+from .tables import forward_table, reverse_table
 from .tracing import Tracer, trace
 from .methods import available_methods, derivative, register_method
 from .operators import grad, hessian, jacobian, jvp, value_and_grad, vjp
@@ -28,7 +30,8 @@ __version__ = "0.1.0"
 METHODS: tuple[str, ...] = available_methods()
 
 __all__ = [
-    "Dual", "Variable", "Graph", "Tracer", "trace", "jvp", "vjp", "grad", "value_and_grad", "jacobian", "hessian", "derivative",
+    "Dual", "Variable", "Graph", "Tracer", "trace", "forward_table", "reverse_table",
+    "Expression", "parse_expression", "jvp", "vjp", "grad", "value_and_grad", "jacobian", "hessian", "derivative",
     "METHODS", "PRIMITIVES", "bind", "primitives", "register_method",
     "DifferentiationError", "DomainError", "LevelMixError", "MethodTimeoutError", "ParseError",
     "TraceGuardError", "UnsupportedOperationError",

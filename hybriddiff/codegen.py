@@ -63,6 +63,11 @@ def _names(graph: "Graph") -> dict[int, str]:
 
 def body_lines(graph: "Graph", backend: str) -> list[str]:
     """One assignment per operation (with a comment where it is an adjoint), then guard checks."""
+    return [line for _, line in numbered_lines(graph, backend)]
+
+
+def numbered_lines(graph: "Graph", backend: str) -> list[tuple[int, str]]:
+    """``body_lines`` with the node each line belongs to."""
     names = _names(graph)
     wengert = graph.wengert_names() if graph.notes else {}
     checks: dict[int, list[int]] = {}
@@ -74,11 +79,11 @@ def body_lines(graph: "Graph", backend: str) -> list[str]:
             exponent = graph.nodes[node.args[1]].const if node.prim is P.pow else None
             line = f"{names[i]} = {_expression(node.prim, [names[a] for a in node.args], backend, exponent)}"
             note = note_text(graph, i, wengert) if i in graph.notes else ""
-            lines.append(f"{line}  # {note}" if note else line)
+            lines.append((i, f"{line}  # {note}" if note else line))
         for k in checks.get(i, ()):
             guard = graph.guards[k]
             test = f"{names[guard.lhs]} {guard.op} {names[guard.rhs]}"
-            lines.append(f"hd_guard({k}, {test}, {guard.outcome}, {names[guard.lhs]}, {names[guard.rhs]})")
+            lines.append((i, f"hd_guard({k}, {test}, {guard.outcome}, {names[guard.lhs]}, {names[guard.rhs]})"))
     return lines
 
 
@@ -148,8 +153,86 @@ def _python(out: Any) -> Any:
     return out
 
 
+CHUNK = 2000  # operations per generated function in big graphs (CPython compiles huge functions slowly)
+
+
+def _chunk_functions(graph: "Graph", backend: str, prefix: str) -> tuple[list[str], list[int]]:
+    """Big graphs: one function per CHUNK operations, passing values between them in a list ``e``.
+
+    Returns the sources and, per input, its slot; every node's slot is its index.
+    """
+    names = _names(graph)
+    chunk_of = {}
+    ops = [i for i, node in enumerate(graph.nodes) if node.kind == "op"]
+    for k, i in enumerate(ops):
+        chunk_of[i] = k // CHUNK
+    used_later: set[int] = set(graph.outputs) | {g.lhs for g in graph.guards} | {g.rhs for g in graph.guards}
+    for i in ops:
+        for a in graph.nodes[i].args:
+            if graph.nodes[a].kind != "const" and chunk_of.get(a, -1) != chunk_of[i]:
+                used_later.add(a)
+    per_chunk: dict[int, list[str]] = {}
+    for i, line in numbered_lines(graph, backend):
+        per_chunk.setdefault(chunk_of.get(i, 0), []).append(line)
+    members_of: dict[int, list[int]] = {}
+    for i in ops:
+        members_of.setdefault(chunk_of[i], []).append(i)
+    sources = []
+    for c in sorted(per_chunk):
+        members = members_of.get(c, [])
+        needed = sorted({a for i in members for a in graph.nodes[i].args
+                         if graph.nodes[a].kind != "const" and chunk_of.get(a, -1) != c})
+        head = [f"{_local(names[a])} = e[{a}]" for a in needed]
+        tail = [f"e[{i}] = {names[i]}" for i in members if i in used_later]
+        body = [_rename_inputs(line, graph) for line in head + per_chunk[c] + tail]
+        sources.append(f"def {prefix}{c}(e):\n" + "".join(f"    {line}\n" for line in body))
+    return sources, list(graph.inputs)
+
+
+def _local(name: str) -> str:
+    return name.replace("[", "_").replace("]", "")
+
+
+def _rename_inputs(line: str, graph: "Graph") -> str:
+    if "[" not in line:
+        return line
+    for i in graph.inputs:
+        name = graph.nodes[i].name
+        if "[" in name:
+            line = line.replace(name, _local(name))
+    return line
+
+
+def _chunked_bodies(graph: "Graph", namespace: dict[str, Any], name: str) -> str:
+    """Define ``{name}_math`` and ``{name}_numpy`` in ``namespace``; each compiles its chunks on
+    first use (a float call needs only the math body, an array call only the NumPy one)."""
+    params = ", ".join(graph.arg_names)
+    for body in ("math", "numpy"):
+        namespace[f"{name}_{body}"] = _lazy_body(graph, namespace, name, body)
+    return (f"# {graph.n_ops} operations: compiled on first use in chunks of {CHUNK}, "
+            f"as {name}_math({params}) and {name}_numpy({params})\n")
+
+
+def _lazy_body(graph: "Graph", namespace: dict[str, Any], name: str, body: str) -> Callable[..., Any]:
+    def first_call(*args: Any) -> Any:
+        sources, inputs = _chunk_functions(graph, body, f"_{name}_{body}_")
+        for src in sources:  # compiled one at a time: peak memory stays small
+            exec(compile(src, f"<hybriddiff generated: {name}>", "exec"), namespace)  # our own graph
+        calls = "".join(f"    _{name}_{body}_{c}(e)\n" for c in range(len(sources)))
+        outs = {o: f"e[{o}]" if graph.nodes[o].kind != "const" else _literal(graph.nodes[o].const)
+                for o in graph.outputs}
+        loads = "".join(f"    e[{i}] = {graph.nodes[i].name}\n" for i in inputs)
+        main = (f"def {name}_{body}({', '.join(graph.arg_names)}):\n    e = [None] * {len(graph.nodes)}\n"
+                f"{loads}{calls}    {_return_line(graph, outs)}\n")
+        exec(compile(main, f"<hybriddiff generated: {name}>", "exec"), namespace)
+        return namespace[f"{name}_{body}"](*args)
+    return first_call
+
+
 def compile_graph(graph: "Graph", backend: str = "numpy") -> Callable[..., Any]:
     """The graph as a Python function: floats take the math path, everything else NumPy.
+
+    Big graphs are compiled in chunks of ``CHUNK`` operations (values pass through a list).
 
     >>> import hybriddiff as hd
     >>> df = hd.trace(lambda x: hd.exp(x * x - x) / x, 2.0).grad().compile()
@@ -160,27 +243,34 @@ def compile_graph(graph: "Graph", backend: str = "numpy") -> Callable[..., Any]:
         raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
     name = graph.name if graph.name.isidentifier() else "f"
     params = ", ".join(graph.arg_names)
-    scalar_args = all(size is None for size in graph.arg_sizes)
-    numpy_src = source(graph, "numpy", f"{name}_numpy")
-    lines = [numpy_src, f"def {name}({params}):"]
-    if scalar_args and backend == "numpy":
-        test = " and ".join(f"type({p}) is float" for p in graph.arg_names) or "True"
-        lines += [f"    if {test}:", "        try:"]
-        lines += [f"            {line}" for line in body_lines(graph, "math")]
-        lines += [f"            {_return_line(graph, _names(graph))}",
-                  "        except (ArithmeticError, ValueError):",
-                  "            pass  # outside the math module's domain: NumPy's nan/inf below"]
-    elif backend == "math":
-        lines += [f"    {line}" for line in body_lines(graph, "math")]
-        lines.append(f"    {_return_line(graph, _names(graph))}")
-    lines.append(f"    return hd_numpy({name}_numpy, ({params}{',' if params else ''}))")
-    text = "\n".join(lines) + "\n"
+    call_args = f"({params}{',' if params else ''})"
     namespace: dict[str, Any] = {"np": np, "math": math, "hd_guard": _guard(graph), "hd_stack": _stack,
                                  "hd_numpy": _numpy_call}
     namespace.update({f"hd_{p.name}": p.scalar for p in P.PRIMITIVES.values() if p.scalar is not None})
-    code = compile(text, f"<hybriddiff generated: {name}>", "exec")
-    exec(code, namespace)  # source generated from our own graph, never user text
+    floats = " and ".join(f"type({p}) is float" for p in graph.arg_names) or "True"
+    if graph.n_ops > CHUNK:
+        bodies = _chunked_bodies(graph, namespace, name)
+        math_call = f"return {name}_math({params})"
+    else:
+        bodies = source(graph, "numpy", f"{name}_numpy")
+        math_call = None
+    lines = [f"def {name}({params}):"]
+    if backend == "math":
+        lines += [f"    {math_call}"] if math_call else (
+            [f"    {line}" for line in body_lines(graph, "math")] + [f"    {_return_line(graph, _names(graph))}"])
+    else:
+        if all(size is None for size in graph.arg_sizes):
+            lines += [f"    if {floats}:", "        try:"]
+            lines += [f"            {math_call}"] if math_call else (
+                [f"            {line}" for line in body_lines(graph, "math")]
+                + [f"            {_return_line(graph, _names(graph))}"])
+            lines += ["        except (ArithmeticError, ValueError):",
+                      "            pass  # outside the math module's domain: NumPy's nan/inf below"]
+        lines.append(f"    return hd_numpy({name}_numpy, {call_args})")
+    dispatcher = "\n".join(lines) + "\n"
+    text = dispatcher if math_call else bodies + "\n" + dispatcher
+    exec(compile(text, f"<hybriddiff generated: {name}>", "exec"), namespace)  # our own graph's source
     fn = namespace[name]
-    fn.__doc__ = f"Generated by hybriddiff from the graph {graph.name}:\n\n{source(graph, backend)}"
-    fn.source = text
+    fn.__doc__ = f"Generated by hybriddiff from the graph {graph.name} ({graph.n_ops} operations)."
+    fn.source = bodies + "\n" + dispatcher
     return fn

@@ -33,6 +33,15 @@ def evaluate(graph: "Graph", args: Sequence[Any]) -> Any:
     [1.0, 3.694528]
     """
     values = flatten_args(graph, args)
+    env = node_values(graph, values)
+    return assemble(graph, [env[o] for o in graph.outputs], batch_shape(values))
+
+
+def node_values(graph: "Graph", values: Sequence[Any]) -> list[Any]:
+    """Every node's value, given one value per input: one loop over the nodes, guards checked.
+
+    The primal sweep that evaluation, the trace tables and the drawings share.
+    """
     constant = constant_converter(values)
     checks = guards_by_node(graph)
     env: list[Any] = [None] * len(graph.nodes)
@@ -47,7 +56,7 @@ def evaluate(graph: "Graph", args: Sequence[Any]) -> Any:
             env[i] = constant(node.const)
         if i in checks:
             check_guards(graph, checks[i], env)
-    return assemble(graph, [env[o] for o in graph.outputs], batch_shape(values))
+    return env
 
 
 def constant_converter(values: Sequence[Any]) -> Callable[[Any], Any]:

@@ -90,6 +90,7 @@ class Graph:
     guards: list[Guard] = field(default_factory=list)
     notes: dict[int, tuple] = field(default_factory=dict)  # node -> ("adjoint", of node, fallback text)
     name: str = "f"
+    point: tuple | None = None  # the arguments it was traced at (tables and drawings default to it)
     _intern: dict = field(default_factory=dict, repr=False)
     _special: set = field(default_factory=set, repr=False)  # exact constants and negations: may fold
 
@@ -264,7 +265,8 @@ class Graph:
     def like(self) -> "Graph":
         """An empty graph with the same arguments and output structure."""
         return Graph(arg_names=list(self.arg_names), arg_sizes=list(self.arg_sizes),
-                     out_sizes=list(self.out_sizes), out_container=self.out_container, name=self.name)
+                     out_sizes=list(self.out_sizes), out_container=self.out_container, name=self.name,
+                     point=self.point)
 
     # ------------------------------------------------------------------ interpreters
     def __call__(self, *args: Any) -> Any:
@@ -296,6 +298,36 @@ class Graph:
         """The graph as a fast Python function (math for floats, NumPy for arrays)."""
         from .codegen import compile_graph
         return compile_graph(self, backend)
+
+    def _at(self, args: tuple) -> tuple:
+        if args:
+            return args
+        if self.point is None or len(self.point) != len(self.arg_sizes):
+            raise TypeError(f"give the point to evaluate {self.name} at (its arguments: "
+                            f"{', '.join(self.arg_names)})")
+        return self.point
+
+    def primal_table(self, *args: Any) -> Any:
+        """The primal trace (Baydin et al. Table 2, left) at ``args`` (default: the trace point)."""
+        from .tables import primal_table
+        return primal_table(self, *self._at(args))
+
+    def draw(self, *args: Any, mode: str | None = None, tangent: Any = None, max_nodes: int = 300) -> Any:
+        """An SVG picture of the graph; with a point (default: the trace point), values on the
+        nodes, and tangents (``mode="forward"``) or adjoints (``mode="reverse"``)."""
+        from .draw import draw
+        at = args or (self.point if self.point is not None and len(self.point) == len(self.arg_sizes) else ())
+        return draw(self, *at, mode=mode, tangent=tangent, max_nodes=max_nodes)
+
+    def _repr_svg_(self) -> str | None:
+        if self.n_ops > 300:
+            return None  # Jupyter falls back to the text listing
+        return self.draw()._repr_svg_()
+
+    def to_dot(self, *args: Any, mode: str | None = None, tangent: Any = None) -> str:
+        """Graphviz DOT text of the graph (labels as in ``draw``)."""
+        from .draw import to_dot
+        return to_dot(self, *args, mode=mode, tangent=tangent)
 
     def __repr__(self) -> str:
         from .listing import listing

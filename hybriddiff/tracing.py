@@ -140,7 +140,7 @@ def trace(f: Callable[..., Any], *example_args: Any, name: str | None = None) ->
         raise TypeError(f"hd.trace: expected a function, got a {type(f).__name__}")
     if not example_args:
         raise TypeError("hd.trace(f, *example_args): give a point to trace f at, e.g. hd.trace(f, 2.0)")
-    graph = Graph(name=name or _function_name(f))
+    graph = Graph(name=name or _function_name(f), point=tuple(example_args))
     level = new_level()
     lifted = []
     for arg_name, arg in zip(parameter_names(f, len(example_args)), example_args):
@@ -182,13 +182,24 @@ def set_outputs(graph: Graph, out: Any, level: int, where: str) -> None:
                                        f"expected a number or a 1-D list, tuple or array of numbers")
         return graph.const(value)
 
-    if isinstance(out, (list, tuple)) or (isinstance(out, np.ndarray) and out.ndim > 0):
-        if isinstance(out, np.ndarray) and out.ndim != 1:
-            raise DifferentiationError(f"{where}: the function returned an array of shape {out.shape}")
+    def is_array(value: Any) -> bool:
+        return isinstance(value, np.ndarray) and value.ndim > 0
+
+    if is_array(out) and out.ndim != 1:
+        raise DifferentiationError(f"{where}: the function returned an array of shape {out.shape}")
+    if is_array(out):
         graph.outputs = [index_of(o) for o in out]
-        kind = "array" if isinstance(out, np.ndarray) else type(out).__name__
-        graph.out_container = kind
-        graph.out_sizes = [len(out)] if kind == "array" else [None] * len(out)
+        graph.out_container, graph.out_sizes = "array", [len(out)]
+    elif isinstance(out, (list, tuple)):  # each entry a number or a 1-D array (a group)
+        graph.outputs, graph.out_sizes = [], []
+        for item in out:
+            if is_array(item) and item.ndim == 1:
+                graph.outputs += [index_of(o) for o in item]
+                graph.out_sizes.append(len(item))
+            else:
+                graph.outputs.append(index_of(item))
+                graph.out_sizes.append(None)
+        graph.out_container = "list" if isinstance(out, list) else "tuple"
     else:
         graph.outputs = [index_of(out)]
         graph.out_container, graph.out_sizes = "scalar", [None]

@@ -1,0 +1,318 @@
+"""A small generic ``Table``: columns, rows of cells, a title, a footnote, optional sections.
+
+It renders as aligned plain text, Markdown, self-contained HTML (Jupyter shows it through
+``_repr_html_``), a JSON-able dict and, when pandas is installed, a DataFrame. Cells keep their raw
+values (full precision); numbers are only rounded when a table is *shown* (``digits``). Long tables
+show their first and last rows around an ellipsis row, per section; the data keeps every row.
+"""
+from __future__ import annotations
+
+import html
+import math
+import numbers
+import unicodedata
+from fractions import Fraction
+from typing import Any, Iterator, Sequence
+
+HEAD, TAIL = 20, 10          # a long section shows this many first and last rows
+ELLIPSIS = "..."
+_KEEP = object()              # "use the table's own setting"
+
+
+def format_value(value: Any, digits: int | None = 3) -> str:
+    """A cell as text: strings as they are, numbers rounded for reading (``digits=None``: repr).
+
+    ``digits`` is the number of decimals shown for ordinary magnitudes and the number of significant
+    digits below 0.1 (the style of Baydin et al.'s tables: 0.693, 10.693, 1.716). Values exact in
+    that many digits print as short as they are (2, 5.5, 0.25); rounded ones keep their zeros
+    (0.9999999 shows as 1.000, not as the exact-looking 1).
+
+    >>> [format_value(v) for v in (2.0, 0.6931471805599453, 10.693147, -0.9589242746631385, 5.5)]
+    ['2', '0.693', '10.693', '-0.959', '5.5']
+    >>> print(*[format_value(v) for v in (0.9999999, 0.0100001, 1.5e-7, 2.5e9 + 0.5)])
+    1.000 0.0100 1.5e-07 2.50000e+09
+    >>> format_value(0.6931471805599453, digits=None), format_value(None), format_value(1 + 2j)
+    ('0.6931471805599453', '', '1+2j')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if hasattr(value, "item") and not isinstance(value, (list, tuple)) and getattr(value, "ndim", 0) == 0:
+        value = value.item()          # NumPy scalars
+    if isinstance(value, bool) or isinstance(value, (int, Fraction)):
+        return str(value)
+    if isinstance(value, complex):
+        real, imag = format_value(value.real, digits), format_value(abs(value.imag), digits)
+        return f"{real}{'-' if value.imag < 0 else '+'}{imag}j"
+    if not isinstance(value, numbers.Real):
+        return str(value)
+    value = float(value)
+    if digits is None or not math.isfinite(value):
+        return repr(value)
+    magnitude = abs(value)
+    if value == 0 or (value.is_integer() and magnitude < 1e15):
+        return str(int(value))
+    if 0.1 <= magnitude < 1e7:
+        text = f"{value:.{digits}f}"
+    else:
+        text = f"{value:#.{max(digits, 1) + (3 if magnitude >= 1e7 else 0)}g}"
+    if float(text) == value:          # exact in this many digits: as short as repr (5.5, 0.25)
+        text = repr(value) if "e" in text else text.rstrip("0").rstrip(".")
+    return text
+
+
+def display_width(text: str) -> int:
+    """Terminal columns of ``text``: combining marks (the dot of v̇) take none, wide characters two.
+
+    >>> len("v\u0307-1"), display_width("v\u0307-1")
+    (4, 3)
+    """
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+    return width
+
+
+def _json_value(value: Any) -> Any:
+    if hasattr(value, "item") and getattr(value, "ndim", 0) == 0 and not isinstance(value, str):
+        value = value.item()
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)   # "nan", "inf": strict JSON has neither
+    if isinstance(value, numbers.Real):
+        return float(value)
+    return str(value)
+
+
+class Table:
+    """Rows of cells under named columns, with a title, an optional footnote and sections.
+
+    ``sections`` is a list of ``(first_row, label)``: the rows from ``first_row`` on belong to
+    ``label`` (used by the reverse-mode table: a primal trace, then an adjoint trace).
+
+    >>> t = Table(("variable", "value"), [("v1", 0.6931471805599453), ("v2", 10.0)], title="demo")
+    >>> print(t)
+    demo
+    variable  value
+    --------  -----
+    v1        0.693
+    v2        10
+    >>> t.to_dict()["rows"][0]
+    ['v1', 0.6931471805599453]
+    """
+
+    def __init__(self, columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str = "",
+                 footnote: str = "", sections: Sequence[tuple[int, str]] = (),
+                 digits: int | None = 3, max_rows: int | None = 200):
+        self.columns = tuple(str(c) for c in columns)
+        self.rows = list(map(tuple, rows))
+        for k, row in enumerate(self.rows) if set(map(len, self.rows)) - {len(self.columns)} else ():
+            if len(row) != len(self.columns):
+                raise ValueError(f"Table: row {k} has {len(row)} cells, expected {len(self.columns)} "
+                                 f"({', '.join(self.columns)})")
+        self.title, self.footnote = title, footnote
+        self.sections = sorted((int(start), str(label)) for start, label in sections)
+        self.digits, self.max_rows = digits, max_rows
+
+    # ------------------------------------------------------------------ data
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self.rows)
+
+    def __getitem__(self, index: int) -> tuple[Any, ...]:
+        return self.rows[index]
+
+    def column(self, name: str) -> list[Any]:
+        """The cells of one column, top to bottom (raw values, full precision).
+
+        >>> Table(("variable", "value"), [("v1", 0.5), ("v2", 2.0)]).column("value")
+        [0.5, 2.0]
+        """
+        try:
+            k = self.columns.index(name)
+        except ValueError:
+            raise KeyError(f"no column {name!r}; the columns are {', '.join(self.columns)}") from None
+        return [row[k] for row in self.rows]
+
+    def section_of(self) -> list[str]:
+        """Each row's section label ("" before the first section)."""
+        labels, marks, current, j = [], self.sections, "", 0
+        for i in range(len(self.rows)):
+            while j < len(marks) and marks[j][0] <= i:
+                current, j = marks[j][1], j + 1
+            labels.append(current)
+        return labels
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict: title, columns, rows (every row, full precision), ..."""
+        return {"title": self.title, "columns": list(self.columns),
+                "rows": [[v if type(v) is str or (type(v) is float and v - v == 0) else _json_value(v)
+                          for v in row] for row in self.rows],
+                "footnote": self.footnote,
+                "sections": [{"row": start, "label": label} for start, label in self.sections]}
+
+    def to_dataframe(self) -> Any:
+        """A pandas DataFrame of every row (a first "section" column when the table has sections).
+
+        Needs pandas (``pip install 'hybriddiff[tables]'``), imported only here.
+
+        >>> Table(("variable", "value"), [("v1", 0.5)]).to_dataframe().shape   # doctest: +SKIP
+        (1, 2)
+        """
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError("Table.to_dataframe needs pandas: pip install 'hybriddiff[tables]' "
+                              "(or pip install pandas)") from None
+        frame = pd.DataFrame([list(row) for row in self.rows], columns=list(self.columns))
+        if self.sections:
+            frame.insert(0, "section", self.section_of())
+        frame.attrs["title"] = self.title
+        return frame
+
+    # ------------------------------------------------------------------ rendering
+    def _plan(self, max_rows: Any) -> list[tuple[str, Any]]:
+        """What to show: ("section", label), ("row", index), ("ellipsis", hidden count)."""
+        limit = self.max_rows if max_rows is _KEEP else max_rows
+        bounds = [start for start, _ in self.sections if start > 0]
+        starts = [0] + [b for b in bounds if b < len(self.rows)] + [len(self.rows)]
+        labels = dict((start, label) for start, label in self.sections)
+        plan: list[tuple[str, Any]] = []
+        for lo, hi in zip(starts, starts[1:]):
+            if lo in labels:
+                plan.append(("section", labels[lo]))
+            if limit is not None and hi - lo > max(limit, HEAD + TAIL):
+                plan += [("row", i) for i in range(lo, lo + HEAD)]
+                plan.append(("ellipsis", hi - lo - HEAD - TAIL))
+                plan += [("row", i) for i in range(hi - TAIL, hi)]
+            else:
+                plan += [("row", i) for i in range(lo, hi)]
+        for start, label in self.sections:   # sections that start at or after the end
+            if start >= len(self.rows) and start > 0:
+                plan.append(("section", label))
+        return plan
+
+    def _numeric(self) -> list[bool]:
+        kinds = [True] * len(self.columns)
+        for row in self.rows[:HEAD] + self.rows[-TAIL:]:
+            for k, v in enumerate(row):
+                if isinstance(v, (str, bool)) or not (v is None or isinstance(v, numbers.Number)):
+                    kinds[k] = False
+        return kinds
+
+    def _hidden_note(self, plan: list[tuple[str, Any]]) -> str:
+        hidden = sum(n for kind, n in plan if kind == "ellipsis")
+        return (f"[{len(self.rows):,} rows x {len(self.columns)} columns; {hidden:,} not shown: "
+                f"to_dict() and to_dataframe() hold them all]") if hidden else ""
+
+    def to_text(self, digits: Any = _KEEP, max_rows: Any = _KEEP) -> str:
+        """Aligned plain text: the title, a header, a rule of dashes, one line per row."""
+        digits = self.digits if digits is _KEEP else digits
+        plan = self._plan(max_rows)
+        body = [(kind, [format_value(v, digits) for v in self.rows[x]] if kind == "row"
+                 else [ELLIPSIS] * len(self.columns) if kind == "ellipsis" else x) for kind, x in plan]
+        widths = [display_width(c) for c in self.columns]
+        for kind, cells in body:
+            if kind != "section":
+                widths = [max(w, display_width(c)) for w, c in zip(widths, cells)]
+
+        def line(cells: Sequence[str]) -> str:
+            padded = [c + " " * (w - display_width(c)) for c, w in zip(cells, widths)]
+            return "  ".join(padded).rstrip()
+
+        lines = [self.title] if self.title else []
+        lines += [line(self.columns), line(["-" * w for w in widths])]
+        for kind, cells in body:
+            lines.append(f"-- {cells} --" if kind == "section" else line(cells))
+        lines += [note for note in (self._hidden_note(plan), self.footnote) if note]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def __repr__(self) -> str:
+        return self.to_text()
+
+    def to_markdown(self, digits: Any = _KEEP, max_rows: Any = _KEEP) -> str:
+        """A Markdown (GitHub) table, the title in bold above it and the footnote below.
+
+        >>> print(Table(("variable", "value"), [("v1", 0.5)]).to_markdown())
+        | variable | value |
+        |---|---:|
+        | v1 | 0.5 |
+        """
+        digits = self.digits if digits is _KEEP else digits
+        plan = self._plan(max_rows)
+        numeric = self._numeric()
+
+        def row(cells: Sequence[str]) -> str:
+            return "| " + " | ".join(_md_escape(c) for c in cells) + " |"
+
+        lines = [f"**{_md_escape(self.title)}**", ""] if self.title else []
+        lines.append(row(self.columns))
+        lines.append("|" + "|".join("---:" if n else "---" for n in numeric) + "|")
+        for kind, x in plan:
+            if kind == "row":
+                lines.append(row([format_value(v, digits) for v in self.rows[x]]))
+            elif kind == "ellipsis":
+                lines.append(row([ELLIPSIS] * len(self.columns)))
+            else:
+                lines.append("| " + " | ".join([f"**{_md_escape(x)}**"] + [""] * (len(self.columns) - 1))
+                             + " |")
+        notes = [n for n in (self._hidden_note(plan), self.footnote) if n]
+        if notes:
+            lines += [""] + [_md_escape(n) for n in notes]
+        return "\n".join(lines)
+
+    def to_html(self, digits: Any = _KEEP, max_rows: Any = _KEEP) -> str:
+        """A self-contained ``<table>`` with a ``<caption>`` (every text escaped).
+
+        >>> page = Table(("a", "b"), [("x < y", 1.0)], title="T & t").to_html()
+        >>> "<caption" in page and "x &lt; y" in page and "T &amp; t" in page
+        True
+        """
+        digits = self.digits if digits is _KEEP else digits
+        plan = self._plan(max_rows)
+        numeric = self._numeric()
+        esc = html.escape
+        n = len(self.columns)
+        out = ['<table class="hybriddiff-table" style="border-collapse: collapse; '
+               'font-family: monospace;">']
+        if self.title:
+            out.append(f'<caption style="font-weight: bold; text-align: left;">{esc(self.title)}</caption>')
+        out.append("<thead><tr>" + "".join(
+            f'<th style="text-align: {"right" if numeric[k] else "left"}; padding: 0 0.8em;">{esc(c)}</th>'
+            for k, c in enumerate(self.columns)) + "</tr></thead>")
+        out.append("<tbody>")
+        for kind, x in plan:
+            if kind == "section":
+                out.append(f'<tr><th colspan="{n}" scope="colgroup" style="text-align: left; '
+                           f'font-style: italic;">{esc(x)}</th></tr>')
+                continue
+            cells = ([format_value(v, digits) for v in self.rows[x]] if kind == "row"
+                     else ["\u22ee"] * n)
+            out.append("<tr>" + "".join(
+                f'<td style="text-align: {"right" if numeric[k] else "left"}; padding: 0 0.8em;">'
+                f'{esc(c)}</td>' for k, c in enumerate(cells)) + "</tr>")
+        out.append("</tbody>")
+        notes = [note for note in (self._hidden_note(plan), self.footnote) if note]
+        if notes:
+            out.append(f'<tfoot><tr><td colspan="{n}" style="font-size: smaller;">'
+                       + "<br>".join(esc(note) for note in notes) + "</td></tr></tfoot>")
+        out.append("</table>")
+        return "\n".join(out)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+def _md_escape(text: str) -> str:
+    for ch in ("\\", "|", "*", "_", "`"):
+        text = text.replace(ch, "\\" + ch)
+    return text
