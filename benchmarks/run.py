@@ -13,7 +13,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     __package__ = "benchmarks"
 
-from benchmarks import core_modes  # noqa: E402
+from benchmarks import core_modes, graph_bench  # noqa: E402
 
 
 def machine() -> str:
@@ -27,6 +27,10 @@ def main() -> None:
     print(core_modes.seed_workload(), "\n")
     print("## Extended Rosenbrock, Python loop, n = 1000\n")
     print(core_modes.rosenbrock_workload(1000), "\n")
+    print("## Compiled derivative graphs (generated source)\n")
+    print(graph_bench.compiled_workload(), "\n")
+    print("## A million-node chain\n")
+    print(graph_bench.chain_workload(int(os.environ.get("HYBRIDDIFF_CHAIN_NODES", 1_000_000))), "\n")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from . import primitives
 from .core import bind
 from .errors import (DifferentiationError, DomainError, LevelMixError, MethodTimeoutError, ParseError,
                      TraceGuardError, UnsupportedOperationError)
+from .finite import FDResult, finite_difference, finite_jacobian
 from .forward import Dual
 from .graph import Graph
 from .parse import Expression, parse_expression
@@ -24,6 +25,7 @@ from .primitives import (PRIMITIVES, abs, arccos, arccosh, arcsin, arcsinh, arct
                          cbrt, ceil, cos, cosh, exp, expm1, floor, heaviside, hypot, log, log1p, log2,
                          log10, maximum, minimum, mod, pow, power, sign, sin, sinh, sqrt, tan, tanh)
 from .reverse import Variable
+from .stepstudy import StepStudy, step_study
 
 __version__ = "0.1.0"
 
@@ -31,7 +33,8 @@ METHODS: tuple[str, ...] = available_methods()
 
 __all__ = [
     "Dual", "Variable", "Graph", "Tracer", "trace", "forward_table", "reverse_table",
-    "Expression", "parse_expression", "jvp", "vjp", "grad", "value_and_grad", "jacobian", "hessian", "derivative",
+    "Expression", "parse_expression", "finite_difference", "finite_jacobian", "FDResult",
+    "step_study", "StepStudy", "jvp", "vjp", "grad", "value_and_grad", "jacobian", "hessian", "derivative",
     "METHODS", "PRIMITIVES", "bind", "primitives", "register_method",
     "DifferentiationError", "DomainError", "LevelMixError", "MethodTimeoutError", "ParseError",
     "TraceGuardError", "UnsupportedOperationError",

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import primitives as P
 from .errors import TraceGuardError
+from .inplace import inplace_lines, same_float_arrays
 from .listing import note_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -229,6 +230,20 @@ def _lazy_body(graph: "Graph", namespace: dict[str, Any], name: str, body: str) 
     return first_call
 
 
+def _inplace_source(graph: "Graph", name: str) -> str:
+    """The buffer-reusing NumPy body (see ``inplace.py``), falling back to ``{name}_numpy``."""
+    names = _names(graph)
+    lines, where = inplace_lines(graph, names, lambda prim, args: _expression(prim, args, "numpy"))
+    inputs = ", ".join(names[i] for i in graph.inputs)
+    params = ", ".join(graph.arg_names)
+    body = [f"def {name}_inplace({params}):",
+            f"    if not hd_same({inputs}):",
+            f"        return {name}_numpy({params})"]
+    body += [f"    {line}" for line in lines]
+    body.append(f"    {_return_line(graph, where)}")
+    return "\n".join(body) + "\n"
+
+
 def compile_graph(graph: "Graph", backend: str = "numpy") -> Callable[..., Any]:
     """The graph as a Python function: floats take the math path, everything else NumPy.
 
@@ -245,14 +260,14 @@ def compile_graph(graph: "Graph", backend: str = "numpy") -> Callable[..., Any]:
     params = ", ".join(graph.arg_names)
     call_args = f"({params}{',' if params else ''})"
     namespace: dict[str, Any] = {"np": np, "math": math, "hd_guard": _guard(graph), "hd_stack": _stack,
-                                 "hd_numpy": _numpy_call}
+                                 "hd_numpy": _numpy_call, "hd_same": same_float_arrays}
     namespace.update({f"hd_{p.name}": p.scalar for p in P.PRIMITIVES.values() if p.scalar is not None})
     floats = " and ".join(f"type({p}) is float" for p in graph.arg_names) or "True"
     if graph.n_ops > CHUNK:
         bodies = _chunked_bodies(graph, namespace, name)
         math_call = f"return {name}_math({params})"
     else:
-        bodies = source(graph, "numpy", f"{name}_numpy")
+        bodies = source(graph, "numpy", f"{name}_numpy") + "\n" + _inplace_source(graph, name)
         math_call = None
     lines = [f"def {name}({params}):"]
     if backend == "math":
@@ -266,7 +281,8 @@ def compile_graph(graph: "Graph", backend: str = "numpy") -> Callable[..., Any]:
                 + [f"            {_return_line(graph, _names(graph))}"])
             lines += ["        except (ArithmeticError, ValueError):",
                       "            pass  # outside the math module's domain: NumPy's nan/inf below"]
-        lines.append(f"    return hd_numpy({name}_numpy, {call_args})")
+        body = f"{name}_numpy" if math_call else f"{name}_inplace"
+        lines.append(f"    return hd_numpy({body}, {call_args})")
     dispatcher = "\n".join(lines) + "\n"
     text = dispatcher if math_call else bodies + "\n" + dispatcher
     exec(compile(text, f"<hybriddiff generated: {name}>", "exec"), namespace)  # our own graph's source

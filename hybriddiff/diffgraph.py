@@ -89,6 +89,18 @@ def _input_groups(graph: "Graph") -> list[list[int]]:
     return groups
 
 
+def _partials_by_argument(node: Any, args: list[int], out: int, live: list[bool],
+                          E: Callable, C: Callable) -> list[tuple[int, int]]:
+    """(argument, node of d out / d argument) for each live argument; an argument used twice
+    (``x * x``) gets the sum of its partials, so its adjoint needs one product, not two."""
+    found: dict[int, int] = {}
+    for a, partial in zip(node.args, emitters(node.prim)):
+        if live[a]:
+            d = partial(E, C, *args, out)
+            found[a] = E(P.add, (found[a], d)) if a in found else d
+    return list(found.items())
+
+
 @_paused
 def grad_graph(graph: "Graph", wrt: int | Sequence[int] | None = None) -> "Graph":
     """The reverse sweep as a graph: adjoints ``x_bar += partial * out_bar`` from ``y_bar = 1``.
@@ -114,11 +126,9 @@ def grad_graph(graph: "Graph", wrt: int | Sequence[int] | None = None) -> "Graph
         if out_bar is None or node.kind != "op":
             continue
         args = [env[a] for a in node.args]
-        for k, (a, partial) in enumerate(zip(node.args, emitters(node.prim))):
-            if not live[a]:
-                continue
+        for a, d in _partials_by_argument(node, args, env[i], live, E, C):
             before = len(new.nodes)
-            term = E(mul, (partial(E, C, *args, env[i]), out_bar))
+            term = E(mul, (d, out_bar))
             bars[a] = term if bars[a] is None else E(add, (bars[a], term))
             if bars[a] >= before:  # a new node (not a primal one it happens to equal)
                 new.notes[bars[a]] = ("adjoint", env[a], labels.get(a, f"v{a}"))

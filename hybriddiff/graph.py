@@ -4,7 +4,8 @@ is a topological order and no walk needs to sort or recurse.
 ``emit`` interns equal subexpressions (one node each), folds exact constant arithmetic (ints and
 Fractions stay exact until evaluated) and drops the trivial identities ``x + 0``, ``x * 1``,
 ``x / 1``, ``x ** 1`` and structural zeros ``0 * x`` (an exact int 0, as SymPy and JAX's symbolic
-zeros do). Everything a user does with a graph (evaluate, differentiate, print, draw, compile,
+zeros do); negations move outwards (exact), and ``u * (1/w)`` becomes ``u / w`` (one rounding
+instead of two; this is the only rewrite that changes a result, by less than an ulp). Everything a user does with a graph (evaluate, differentiate, print, draw, compile,
 convert to SymPy) lives in its own interpreter module; the methods here only delegate.
 """
 from __future__ import annotations
@@ -133,8 +134,8 @@ class Graph:
         if index is None:
             self.nodes.append(Node(OP, prim, args))
             index = self._intern[key] = len(self.nodes) - 1
-            if prim is P.neg:
-                self._special.add(index)
+            if prim is P.neg or (prim is P.div and args[0] in self._special):
+                self._special.add(index)  # negations and reciprocals 1/x take part in folds
         return index
 
     def _constant(self, index: int) -> tuple[bool, Any]:
@@ -187,10 +188,34 @@ class Graph:
                     return other
                 if exact and c == -1:
                     return self.emit(P.neg, (other,))
+            for u, v in ((x, y), (y, x)):
+                if self._reciprocal_of(v) is not None:  # u * (1/w) -> u / w (one rounding, not two)
+                    return self.emit(P.div, (u, self._reciprocal_of(v)))
         elif name in ("div", "pow") and eb and b == 1:
             return x
         elif name == "div" and eb and b == -1:
             return self.emit(P.neg, (x,))
+        if name in ("mul", "div", "sub"):
+            return self._pull_negation(name, x, y)
+        return None
+
+    def _reciprocal_of(self, index: int) -> int | None:
+        node = self.nodes[index]
+        if node.kind == OP and node.prim is P.div:
+            exact, c = self._constant(node.args[0])
+            if exact and c == 1:
+                return node.args[1]
+        return None
+
+    def _pull_negation(self, name: str, x: int, y: int) -> int | None:
+        """Negation is exact, so move it outwards where + and - can absorb it:
+        (-a)*b, a*(-b), (-a)/b, a/(-b) -> -(a*b), -(a/b); (-a) - b -> -(a + b)."""
+        nx, ny = self._negated(x), self._negated(y)
+        if name in ("mul", "div") and (nx is None) != (ny is None):
+            prim = P.mul if name == "mul" else P.div
+            return self.emit(P.neg, (self.emit(prim, (nx, y) if nx is not None else (x, ny)),))
+        if name == "sub" and nx is not None:
+            return self.emit(P.neg, (self.emit(P.add, (nx, y)),))
         return None
 
     # ------------------------------------------------------------------ reading
@@ -259,7 +284,7 @@ class Graph:
             elif node.kind == OP:
                 args = tuple(sorted(node.args)) if node.prim.name in COMMUTATIVE else node.args
                 self._intern.setdefault((node.prim.name, args), i)
-                if node.prim is P.neg:
+                if node.prim is P.neg or (node.prim is P.div and node.args[0] in self._special):
                     self._special.add(i)
 
     def like(self) -> "Graph":

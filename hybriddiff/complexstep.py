@@ -1,0 +1,89 @@
+"""The complex step: f'(x) = Im f(x + ih) / h, with no subtraction and so no cancellation.
+
+It needs f to accept complex input and to be analytic there: functions written with hybriddiff's
+``hd.*`` or NumPy's ``np.*`` are; ``math.*`` functions reject complex numbers (TypeError), and abs,
+maximum/minimum, floor and comparisons drop or refuse the imaginary part. Both cases raise an
+error that says so and suggests a real scheme.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .errors import DifferentiationError, UnsupportedOperationError
+from .fdprobe import Line, Outside
+from .fdsteps import Estimate
+from .inputs import name_of, scalar_output, vector_outputs
+from .stencils import EPS
+
+COMPLEX_ULPS = 32.0   # the result is about as good as f's own value, a few ulps with some conditioning
+ADVICE = ("write f with hd.* or np.* functions, or use a real scheme ('central', 'five-point', "
+          "'richardson')")
+
+
+def _is_complex(v: Any) -> bool:
+    if isinstance(v, np.ndarray):
+        return v.dtype.kind == "c"
+    return isinstance(v, (complex, np.complexfloating)) or type(v).__name__ == "mpc"
+
+
+def _complex_parts(line: Line, out: Any) -> tuple[np.ndarray, list[int]]:
+    """The outputs as a complex array, and the indices of those that came back real."""
+    items = vector_outputs(out, line.where) if line.vector else [scalar_output(out, line.where)]
+    real = [i for i, v in enumerate(items) if not _is_complex(v)]
+    return np.array([complex(v) for v in items]), real
+
+
+def complex_step(line: Line, h: float, full: bool) -> Estimate:
+    """f'(x) = Im f(x + ih) / h: no subtraction, so no cancellation (f must be analytic)."""
+    try:
+        out = line.call(complex(line.x0, h))
+    except (Outside, DifferentiationError) as exc:
+        reason = exc.reason if isinstance(exc, Outside) else str(exc)
+        raise UnsupportedOperationError(
+            f"{line.where}: complex-step evaluates f at the complex point x + ih, and {name_of(line.f)} "
+            f"failed there ({reason}): it does not accept complex numbers (math.* functions, "
+            f"comparisons such as x > 0 and floor do not); {ADVICE}") from exc
+    values, real = _complex_parts(line, out)
+    if len(real) == len(values):
+        raise UnsupportedOperationError(
+            f"{line.where}: {name_of(line.f)} returned a real number for the complex input x + ih, so "
+            f"it is not analytic there (abs, maximum/minimum, floor, comparisons drop the imaginary "
+            f"part) and the complex step would give 0; {ADVICE}")
+    if not np.all(np.isfinite(values)):
+        raise DifferentiationError(f"{line.where}: {name_of(line.f)} is not finite at x + ih "
+                                   f"(x={line.x0!r}): f = {values}")
+    value = values.imag / h
+    note = (f"output(s) {real} came back real for complex input: their derivative is taken as 0, "
+            f"right only if they are constant") if real else ""
+    if not full:
+        return Estimate(value, np.full(value.shape, np.nan), h, note)
+    # Truncation h^2 f'''/6 is far below rounding for h ~ 1e-20. Rounding: a few ulps of |f'|,
+    # amplified like f's own rounding errors, by (about) f's condition number at x.
+    condition = abs(line.x0) * np.abs(value) / np.maximum(np.abs(values.real), 1.0)
+    error = COMPLEX_ULPS * EPS * np.abs(value) * (1 + condition)
+    return _check_real(line, values, value, error, h, note)
+
+
+def _check_real(line: Line, values: np.ndarray, value: np.ndarray, error: np.ndarray, h: float,
+                note: str) -> Estimate:
+    """With full output: f at the real x too, which the real part must reproduce (else the complex
+    continuation is not f: outside f's real domain, or a branch the real f does not take)."""
+    before = line.calls.n
+    try:
+        real = line(line.x0)
+    except Outside as exc:
+        raise DifferentiationError(
+            f"{line.where}: {name_of(line.f)} is not finite at the real x={line.x0!r} ({exc.reason}), "
+            f"so the complex step's value would belong to a complex continuation, not to f") from exc
+    off = np.abs(values.real - real) > 1e-8 * np.maximum(np.abs(real), 1e-300)
+    if np.any(off):
+        error = np.where(off, np.inf, error)
+        note = "; ".join(n for n in (note, (
+            "no error bound: Re f(x + ih) differs from f(x), so f's complex continuation is not f "
+            "near x (a non-analytic piece?); check with a real scheme")) if n)
+    return Estimate(value, error, h, note, line.calls.n - before)
+
+
+__all__ = ["complex_step"]
