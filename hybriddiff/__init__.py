@@ -9,6 +9,7 @@ side by side, with what each costs and how exact it is.
 from __future__ import annotations
 
 from . import primitives
+from .compare import Comparison, compare
 from .core import bind
 from .errors import (DifferentiationError, DomainError, LevelMixError, MethodTimeoutError, ParseError,
                      TraceGuardError, UnsupportedOperationError)
@@ -25,6 +26,7 @@ from .primitives import (PRIMITIVES, abs, arccos, arccosh, arcsin, arcsinh, arct
                          cbrt, ceil, cos, cosh, exp, expm1, floor, heaviside, hypot, log, log1p, log2,
                          log10, maximum, minimum, mod, pow, power, sign, sin, sinh, sqrt, tan, tanh)
 from .reverse import Variable
+from .scaling import ScalingStudy, scaling_study
 from .stepstudy import StepStudy, step_study
 
 __version__ = "0.1.0"
@@ -34,7 +36,7 @@ METHODS: tuple[str, ...] = available_methods()
 __all__ = [
     "Dual", "Variable", "Graph", "Tracer", "trace", "forward_table", "reverse_table",
     "Expression", "parse_expression", "finite_difference", "finite_jacobian", "FDResult",
-    "step_study", "StepStudy", "jvp", "vjp", "grad", "value_and_grad", "jacobian", "hessian", "derivative",
+    "step_study", "StepStudy", "compare", "Comparison", "scaling_study", "ScalingStudy", "jvp", "vjp", "grad", "value_and_grad", "jacobian", "hessian", "derivative",
     "METHODS", "PRIMITIVES", "bind", "primitives", "register_method",
     "DifferentiationError", "DomainError", "LevelMixError", "MethodTimeoutError", "ParseError",
     "TraceGuardError", "UnsupportedOperationError",

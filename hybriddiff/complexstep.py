@@ -11,15 +11,51 @@ from typing import Any
 
 import numpy as np
 
+from .core import Box, Primitive, bind, new_level
 from .errors import DifferentiationError, UnsupportedOperationError
 from .fdprobe import Line, Outside
 from .fdsteps import Estimate
 from .inputs import name_of, scalar_output, vector_outputs
+from .ops import Operators
 from .stencils import EPS
 
 COMPLEX_ULPS = 32.0   # the result is about as good as f's own value, a few ulps with some conditioning
 ADVICE = ("write f with hd.* or np.* functions, or use a real scheme ('central', 'five-point', "
           "'richardson')")
+
+
+class Analytic(Operators, Box):
+    """The point x + ih on its way through f: every operation must be analytic (complex-
+    differentiable), else the imaginary part no longer carries the derivative. hybriddiff's
+    non-smooth functions (abs, sign, maximum, floor, ...; Python's ``abs`` too) raise instead of
+    silently taking a modulus; comparisons branch on the real part, as the real f would."""
+
+    __slots__ = ("value", "_level")
+
+    def __init__(self, value: complex, level: int):
+        self.value, self._level = value, level
+
+    def _hd_apply(self, prim: Primitive, args: tuple) -> "Analytic":
+        if not prim.smooth:
+            raise UnsupportedOperationError(
+                f"{prim.name} is not analytic (complex-differentiable), so the complex step cannot "
+                f"differentiate through it; {ADVICE}")
+        values = [a.value if type(a) is Analytic and a._level == self._level else a for a in args]
+        return Analytic(bind(prim, *values), self._level)
+
+    def _hd_compare(self, op: Any, other: Any, name: str) -> bool:
+        other = other.value if type(other) is Analytic and other._level == self._level else other
+        return bool(op(np.real(self.value), np.real(other)))
+
+
+def _unwrap(out: Any) -> Any:
+    if type(out) is Analytic:
+        return out.value
+    if isinstance(out, (list, tuple)):
+        return type(out)(_unwrap(o) for o in out)
+    if isinstance(out, np.ndarray) and out.dtype == object:
+        return np.array([_unwrap(o) for o in out.ravel()]).reshape(out.shape)
+    return out
 
 
 def _is_complex(v: Any) -> bool:
@@ -38,7 +74,11 @@ def _complex_parts(line: Line, out: Any) -> tuple[np.ndarray, list[int]]:
 def complex_step(line: Line, h: float, full: bool) -> Estimate:
     """f'(x) = Im f(x + ih) / h: no subtraction, so no cancellation (f must be analytic)."""
     try:
-        out = line.call(complex(line.x0, h))
+        out = _unwrap(line.call(Analytic(complex(line.x0, h), new_level())))
+    except UnsupportedOperationError as exc:  # a non-analytic piece, math.* on the point, ...
+        raise UnsupportedOperationError(
+            f"{line.where}: complex-step cannot differentiate {name_of(line.f)}: it does not accept "
+            f"complex numbers or is not analytic there ({exc}); {ADVICE}") from exc
     except (Outside, DifferentiationError) as exc:
         reason = exc.reason if isinstance(exc, Outside) else str(exc)
         raise UnsupportedOperationError(

@@ -76,7 +76,8 @@ class Line:
     def point(self, t: Any) -> Any:
         if self.index is None:
             return t
-        p = self.x.astype(complex if isinstance(t, complex) else float)
+        kind = object if isinstance(t, Box) else (complex if isinstance(t, complex) else float)
+        p = self.x.astype(kind)
         p[self.index] = t
         return p
 

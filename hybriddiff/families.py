@@ -1,0 +1,66 @@
+"""Ready-made functions for studies and reports: the seed's examples, Baydin's function, the
+logistic map and extended Rosenbrock, written in the seed's plain-Python style so every method can
+run them."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from . import primitives as P
+
+
+def seed_f(x: Any) -> Any:
+    """The seed's example 1: exp(x**2 - x) / x (3.694528049465325 and 9.236320123663312 at 2.0)."""
+    return P.exp(x * x - x) / x
+
+
+def seed_g(x: Any) -> Any:
+    """The seed's examples 2 and 3 on a vector: x1 * exp(x2) - x1."""
+    return x[0] * P.exp(x[1]) - x[0]
+
+
+def baydin(x: Any) -> Any:
+    """Baydin et al. 2018: ln(x1) + x1 x2 - sin(x2) (11.652... at (2, 5), gradient (5.5, 1.716...))."""
+    return P.log(x[0]) + x[0] * x[1] - P.sin(x[1])
+
+
+def logistic_map(n: int) -> Callable[[Any], Any]:
+    """l_1 = x, l_{k+1} = 4 l_k (1 - l_k): the function x -> l_n (Baydin et al. 2018, Table 1).
+
+    >>> logistic_map(4)(0.3) == 4 * (4 * (4 * 0.3 * 0.7) * (1 - 4 * 0.3 * 0.7)) * (1 - 4 * (4 * 0.3 * 0.7) * (1 - 4 * 0.3 * 0.7))
+    True
+    """
+    def l_n(x: Any) -> Any:
+        value = x
+        for _ in range(n - 1):
+            value = 4 * value * (1 - value)
+        return value
+    l_n.__name__ = f"logistic_l{n}"
+    return l_n
+
+
+def rosenbrock(x: Any) -> Any:
+    """Extended Rosenbrock, sum of 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2, as a Python loop."""
+    total = 0.0
+    for i in range(len(x) - 1):
+        a = x[i + 1] - x[i] * x[i]
+        b = 1 - x[i]
+        total = total + 100 * a * a + b * b
+    return total
+
+
+def rosenbrock_family(n: int) -> tuple[Callable[[Any], Any], np.ndarray]:
+    """(extended Rosenbrock, a point of dimension n) for scaling studies."""
+    return rosenbrock, np.linspace(-1.2, 1.0, n)
+
+
+def default_suite() -> list[tuple[str, Callable[..., Any], Any]]:
+    """The report's functions with no input: (name, function, point)."""
+    return [
+        ("seed example 1: exp(x**2 - x)/x", seed_f, 2.0),
+        ("seed examples 2 and 3: x1 exp(x2) - x1", seed_g, np.array([1.5, 0.5])),
+        ("Baydin et al. 2018: ln x1 + x1 x2 - sin x2", baydin, np.array([2.0, 5.0])),
+        ("logistic map l4 (Baydin Table 1)", logistic_map(4), 0.3),
+        ("extended Rosenbrock, n = 10", rosenbrock, np.linspace(-1.2, 1.0, 10)),
+    ]

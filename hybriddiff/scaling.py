@@ -1,0 +1,162 @@
+"""Gradient cost against dimension: forward mode (n passes), reverse mode (one sweep, memory growing
+with the operations), finite differences (n + 1 or 2n evaluations) and the compiled hybrid.
+
+Each cell is timed side by side with f itself, so the table shows the ratio gradient / f and where
+the methods cross over. Long runs show a progress bar (tqdm, when installed) and Ctrl-C stops the
+study cleanly, keeping the rows that finished.
+"""
+from __future__ import annotations
+
+import statistics
+import time
+import tracemalloc
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Sequence
+
+from .compare_methods import prepare
+from .families import rosenbrock_family
+from .table_render import Table
+
+DEFAULT_NS = (2, 4, 8, 16, 32, 64, 128)
+DEFAULT_METHODS = ("forward", "reverse", "fd-central", "hybrid")
+
+
+@dataclass
+class ScalingStudy:
+    """Rows (n, method, seconds per gradient, ratio to f, passes, peak bytes, note)."""
+
+    family: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    interrupted: bool = False
+
+    def to_table(self) -> Table:
+        cells = [(r["n"], r["method"], r["seconds"], r["ratio"], r["passes"], r["memory"], r["note"])
+                 for r in self.rows]
+        note = " (interrupted: the rows that finished)" if self.interrupted else ""
+        return Table(("n", "method", "seconds per gradient", "gradient / f", "passes", "peak bytes",
+                      "note"), cells, title=f"Gradient cost against dimension: {self.family}{note}",
+                     footnote="gradient / f: the gradient's time over f's own time at the same n, "
+                              "measured side by side.")
+
+    def to_text(self) -> str:
+        return self.to_table().to_text(max_rows=None)
+
+    def to_markdown(self) -> str:
+        return self.to_table().to_markdown(max_rows=None)
+
+    def to_html(self) -> str:
+        return self.to_table().to_html(max_rows=None)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"family": self.family, "interrupted": self.interrupted, "rows": self.to_table().to_dict()["rows"]}
+
+    def to_dataframe(self) -> Any:
+        return self.to_table().to_dataframe()
+
+    def crossover(self, a: str = "forward", b: str = "reverse") -> int | None:
+        """The smallest n at which method ``b`` is faster than ``a`` (None if it never is)."""
+        times: dict[tuple[int, str], float] = {(r["n"], r["method"]): r["seconds"] for r in self.rows
+                                               if r["seconds"] is not None}
+        for n in sorted({r["n"] for r in self.rows}):
+            if (n, a) in times and (n, b) in times and times[n, b] < times[n, a]:
+                return n
+        return None
+
+    def plot(self, ax: Any = None) -> Any:
+        """Seconds per gradient against n, one line per method, log-log (matplotlib, optional)."""
+        from .compare_render import _pyplot
+        plt = _pyplot()
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
+        for method in dict.fromkeys(r["method"] for r in self.rows):
+            pts = [(r["n"], r["seconds"]) for r in self.rows if r["method"] == method and r["seconds"]]
+            if pts:
+                ax.plot(*zip(*pts), marker="o", label=method)
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_xlabel("dimension n")
+        ax.set_ylabel("seconds per gradient")
+        ax.set_title(self.to_table().title, fontsize=10, loc="left")
+        ax.legend()
+        return ax
+
+
+def _seconds(call: Callable[[], Any], budget: float) -> float:
+    started = time.perf_counter()
+    call()
+    once = max(time.perf_counter() - started, 1e-7)
+    number = max(1, int(budget / 3 / once))
+    rounds = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            call()
+        rounds.append((time.perf_counter() - t0) / number)
+    return statistics.median(rounds)
+
+
+def _peak(call: Callable[[], Any]) -> int:
+    tracemalloc.start()
+    try:
+        call()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def _progress(tasks: list, show: bool | None) -> Iterable:
+    if show is False:
+        return tasks
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return tasks
+    return tqdm(tasks, desc="scaling study", leave=False)
+
+
+def scaling_study(family: Callable[[int], tuple[Callable[..., Any], Any]] = rosenbrock_family,
+                  ns: Sequence[int] = DEFAULT_NS, methods: Sequence[str] = DEFAULT_METHODS,
+                  budget: float = 0.05, progress: bool | None = None) -> ScalingStudy:
+    """Time each method's gradient for each dimension n of ``family`` (n -> (f, x)).
+
+    >>> import hybriddiff as hd
+    >>> s = hd.scaling_study(ns=(2, 8), methods=("forward", "reverse"), budget=0.01, progress=False)
+    >>> sorted({r["method"] for r in s.rows}), [r["n"] for r in s.rows if r["method"] == "forward"]
+    (['forward', 'reverse'], [2, 8])
+    """
+    from .methods import available_methods
+    known = available_methods()
+    unknown = [m for m in methods if m not in known]
+    if unknown:
+        raise ValueError(f"scaling_study: unknown method(s) {unknown}; available: {', '.join(known)}")
+    study = ScalingStudy(getattr(family, "__name__", "family").removesuffix("_family"))
+    tasks = [(n, m) for n in ns for m in methods]
+    f_time: dict[int, float] = {}
+    try:
+        for n, method in _progress(tasks, progress):
+            f, x = family(n)
+            if n not in f_time:
+                f_time[n] = _seconds(lambda: f(x), budget)
+            study.rows.append(_cell(n, method, f, x, f_time[n], budget))
+    except KeyboardInterrupt:
+        study.interrupted = True
+    return study
+
+
+def _cell(n: int, method: str, f: Callable[..., Any], x: Any, f_seconds: float, budget: float) -> dict:
+    try:
+        prepared = prepare(method, f, x)
+        seconds = _seconds(prepared.call, budget)
+        return {"n": n, "method": method, "seconds": seconds, "ratio": seconds / f_seconds,
+                "passes": prepared.passes, "memory": _peak(prepared.call), "note": prepared.note}
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # a method that fails at this n gets a row saying why
+        return {"n": n, "method": method, "seconds": None, "ratio": None, "passes": None,
+                "memory": None, "note": f"{type(exc).__name__}: {exc}"}
