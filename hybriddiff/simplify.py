@@ -3,7 +3,8 @@
 ``simplify`` runs its stages in one worker process (``timebox.stream``), cheapest first, and each
 finished stage hands over a candidate graph at once: when the time is up the worker is killed and
 the best candidate that arrived wins (fewest graph operations, then SymPy ``count_ops``; the
-unchanged graph is always a candidate, so simplification never makes a graph bigger).
+unchanged graph is always a candidate (ties keep it), so simplification never makes a graph
+bigger).
 
 Stages: ``cse`` (single-use chains inlined up to a small depth so SymPy's canonical forms can merge
 terms, then ``sympy.cse``; linear-ish, works at any size), then on the nested expression, only for
@@ -32,6 +33,7 @@ REWRITES = ("cancel", "factor", "expand")
 LARGE_OPS = 300       # auto: above this many operations, CSE only
 NESTED_TREE = 2000    # nested stages only when the outputs written out as trees are this small
 INLINE_DEPTH = 12     # cse stage: single-use chains inlined up to this depth
+MAX_SYMPY_OPS = 20000  # above: no SymPy at all (about 10 s of SymPy per 30,000 operations)
 
 
 @dataclass
@@ -138,6 +140,8 @@ def plan(graph: "Graph", strategy: str) -> tuple[list[str], list[str]]:
         raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
     stages = ["cse"] + (list(REWRITES) if strategy != "cse" else [])
     stages += ["simplify"] if strategy in ("auto", "simplify") else []
+    if graph.n_ops > MAX_SYMPY_OPS:
+        return [], [f"too large for SymPy ({graph.n_ops} ops > {MAX_SYMPY_OPS}): not simplified"]
     if strategy == "auto" and graph.n_ops > LARGE_OPS:
         return ["cse"], [f"large graph ({graph.n_ops} ops > {LARGE_OPS}): CSE only, no full simplify"]
     if len(stages) > 1 and not _nested_ok(graph, kept_nodes(graph)):
@@ -153,25 +157,46 @@ def _rewrite(name: str) -> Callable[[Any], Any]:
 
 
 def _stages(emit: Callable[[Any], None], graph: "Graph", stages: list[str]) -> None:
-    """The worker: each stage's candidate graph is emitted as soon as it is ready."""
+    """The worker: each stage's candidate graph is emitted as soon as it is ready, then its size."""
     from sympy import count_ops
     start = time.perf_counter()
-    emit(("before", flat_count_ops(*to_sympy(graph))))
     keep = kept_nodes(graph)
     nested = None
-    for name in stages:
+    for k, name in enumerate(stages):
         try:
             if name == "cse":
                 assignments, exprs = merge_cse(*partly_nested(graph, keep))
-                candidate, count = rebuild(graph, assignments, exprs), flat_count_ops(assignments, exprs)
+                emit(("stage", name, rebuild(graph, assignments, exprs), time.perf_counter() - start))
+                count = flat_count_ops(assignments, exprs)
             else:
                 nested = nested or [sympy_env(graph, nested=True)[1][i] for i in keep]
                 exprs = [_rewrite(name)(e) for e in nested]
                 assignments, reduced = merge_cse([], exprs)
-                candidate, count = rebuild(graph, assignments, reduced), sum(int(count_ops(e)) for e in exprs)
-            emit(("stage", name, candidate, count, time.perf_counter() - start))
+                emit(("stage", name, rebuild(graph, assignments, reduced), time.perf_counter() - start))
+                count = sum(int(count_ops(e)) for e in exprs)
+            emit(("count", name, count))
         except Exception as exc:  # a stage SymPy cannot do, or we cannot map back: skip it
             emit(("failed", name, f"{type(exc).__name__}: {exc}"[:200]))
+        if k == 0:
+            emit(("count", "none", flat_count_ops(*to_sympy(graph))))
+
+
+def _choose(report: SimplifyReport, graph: "Graph", items: list[Any]) -> "Graph":
+    """The candidate with the fewest graph operations (ties: the earlier, the unchanged graph first)."""
+    best, counts = graph, {}
+    for item in items:
+        if item[0] == "count":
+            counts[item[1]] = item[2]
+        elif item[0] == "failed":
+            report.notes.append(f"{item[1]} failed ({item[2]})")
+        else:
+            _, name, candidate, _ = item
+            report.tried[name] = candidate.n_ops
+            if candidate.n_ops < best.n_ops:
+                best, report.winner = candidate, name
+    report.count_ops_before = counts.get("none")
+    report.count_ops_after = counts.get(report.winner)
+    return best
 
 
 def simplify(graph: "Graph", timeout: float | None = 3.0, strategy: str = "auto") -> tuple["Graph", SimplifyReport]:
@@ -186,23 +211,14 @@ def simplify(graph: "Graph", timeout: float | None = 3.0, strategy: str = "auto"
     graph = graph.prune()
     stages, notes = plan(graph, strategy)
     report = SimplifyReport(strategy=strategy, n_ops_before=graph.n_ops, timeout=timeout, notes=notes)
-    out = timebox.stream(_stages, graph, stages, timeout=timeout, what=f"simplifying {graph.name}")
-    best, best_key = graph, (graph.n_ops, float("inf"), 0)
-    for k, item in enumerate(out.items):
-        if item[0] == "before":
-            report.count_ops_before = report.count_ops_after = item[1]
-        elif item[0] == "failed":
-            report.notes.append(f"{item[1]} failed ({item[2]})")
-        else:
-            _, name, candidate, count, _ = item
-            report.tried[name] = candidate.n_ops
-            key = (candidate.n_ops, count, k + 1)
-            if key < best_key:
-                best, best_key, report.winner, report.count_ops_after = candidate, key, name, count
+    out = timebox.stream(_stages, graph, stages, timeout=timeout, what=f"simplifying {graph.name}") \
+        if stages else timebox.Streamed(finished=True)
+    best = _choose(report, graph, out.items)
     report.timed_out, report.seconds, report.n_ops_after = out.timed_out, out.seconds, best.n_ops
     if out.timed_out:
-        missing = [s for s in stages if s not in report.tried and not any(s in n for n in report.notes)]
-        report.notes.append(f"timed out after {timeout:g} s during {missing[0] if missing else 'the last stage'}"
+        done = set(report.tried) | {n.split()[0] for n in report.notes}
+        missing = [s for s in stages if s not in done]
+        report.notes.append(f"timed out after {timeout:g} s during {missing[0] if missing else 'counting'}"
                             f": kept the best result finished in time")
     return best, report
 
