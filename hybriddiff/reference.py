@@ -37,6 +37,9 @@ def by_mpmath(f: Callable[..., Any], x: Any, order: int = 1) -> Any:
     """mpmath's own high-precision differentiation of f on mpmath numbers (f: R -> R or R^n -> R)."""
     import mpmath
     with mpmath.workdps(DIGITS):
+        probe = f(_mp_point(x))
+        if not isinstance(probe, (mpmath.mpf, mpmath.mpc)):  # e.g. math.exp: back to 16 digits
+            raise TypeError(f"f returned a {type(probe).__name__} for mpmath input, not an mpmath number")
         if not isinstance(x, np.ndarray):
             return mpmath.diff(lambda t: f(t), mpmath.mpf(float(x)), order)
         point = [mpmath.mpf(float(v)) for v in x]

@@ -2,9 +2,9 @@
 
 ``simplify`` runs its stages in one worker process (``timebox.stream``), cheapest first, and each
 finished stage hands over a candidate graph at once: when the time is up the worker is killed and
-the best candidate that arrived wins (fewest graph operations, then SymPy ``count_ops``; the
-unchanged graph is always a candidate (ties keep it), so simplification never makes a graph
-bigger).
+the best candidate that arrived wins (fewest graph operations: what compiled code costs; the
+unchanged graph is always a candidate and ties keep it, so simplification never makes a graph
+bigger). The report also gives SymPy's ``count_ops`` before and after.
 
 Stages: ``cse`` (single-use chains inlined up to a small depth so SymPy's canonical forms can merge
 terms, then ``sympy.cse``; linear-ish, works at any size), then on the nested expression, only for

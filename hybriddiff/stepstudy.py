@@ -18,6 +18,7 @@ from .complexstep import complex_step
 from .errors import DifferentiationError
 from .fdprobe import Line, quiet
 from .fdsteps import evaluate
+from .reference import reference
 from .finite import SCHEMES, finite_difference
 from .inputs import name_of
 from .richardson import richardson
@@ -32,25 +33,22 @@ def default_hs() -> np.ndarray:
 
 
 def mp_reference(f: Callable[[Any], Any], x: float, order: int = 1) -> tuple[float, str]:
-    """f's derivative at x by ``mpmath.diff`` at 50 digits on mpmath numbers; else Richardson.
+    """f's derivative at x at 50 digits (``reference.reference``: the traced derivative graph in
+    mpmath, else mpmath.diff); when f computes with neither, a Richardson estimate, and says so.
 
     >>> import hybriddiff as hd
     >>> value, note = mp_reference(hd.exp, 1.0)
-    >>> value == 2.718281828459045, note
-    (True, 'mpmath.diff at 50 digits')
+    >>> value == 2.718281828459045, note.split(":")[0]
+    (True, 'traced derivative graph')
     """
-    import mpmath
     try:
-        with mpmath.workdps(50), quiet():
-            point = mpmath.mpf(x)
-            probe = f(point)
-            if not isinstance(probe, mpmath.mpf):
-                raise TypeError(f"it returned a {type(probe).__name__}, not an mpmath number")
-            value = float(mpmath.diff(f, point, order))
+        with quiet():
+            exact, note = reference(f, x, order)
+        value = float(exact)
         if not math.isfinite(value):
             raise ValueError(f"the high-precision derivative is {value}")
-        return value, "mpmath.diff at 50 digits"
-    except Exception as exc:  # any failure of f on mpf: fall back, and say so
+        return value, note
+    except Exception as exc:  # neither traceable nor mpmath-friendly: fall back, and say so
         result = finite_difference(f, x, scheme="richardson", order=order, full_output=True)
         return float(result.value), (f"f does not compute with mpmath numbers ({type(exc).__name__}: "
                                      f"{exc}); the reference is the richardson estimate (error "

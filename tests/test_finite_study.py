@@ -35,7 +35,7 @@ def test_reproduces_baydin_2018_figure(baydin):
     assert 1e-8 / 30 <= forward.best_error <= 1e-8 * 30 and decades(forward.best_h, 1e-9) <= 1.5
     assert 4e-11 / 30 <= central.best_error <= 4e-11 * 30 and decades(central.best_h, 4e-8) <= 1.5
     assert baydin.reference == pytest.approx(9.0660864, rel=1e-12)  # exact: d l4/dx at 0.2
-    assert baydin.reference_note == "mpmath.diff at 50 digits"
+    assert baydin.reference_note.startswith("traced derivative graph")
     # the V shape: large steps and tiny steps are both far worse than the best one
     for curve in (forward, central):
         assert curve.errors[0] > 1e3 * curve.best_error and curve.errors[-1] > 1e3 * curve.best_error
