@@ -25,6 +25,7 @@ from .ops import (deg2rad, exp2, fmod, logaddexp, logaddexp2, rad2deg, reciproca
 from .primitives import (PRIMITIVES, abs, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
                          cbrt, ceil, cos, cosh, exp, expm1, floor, heaviside, hypot, log, log1p, log2,
                          log10, maximum, minimum, mod, pow, power, sign, sin, sinh, sqrt, tan, tanh)
+from .report import report
 from .reverse import Variable
 from .scaling import ScalingStudy, scaling_study
 from .stepstudy import StepStudy, step_study
@@ -36,7 +37,7 @@ METHODS: tuple[str, ...] = available_methods()
 __all__ = [
     "Dual", "Variable", "Graph", "Tracer", "trace", "forward_table", "reverse_table",
     "Expression", "parse_expression", "finite_difference", "finite_jacobian", "FDResult",
-    "step_study", "StepStudy", "compare", "Comparison", "scaling_study", "ScalingStudy", "jvp", "vjp", "grad", "value_and_grad", "jacobian", "hessian", "derivative",
+    "step_study", "StepStudy", "report", "compare", "Comparison", "scaling_study", "ScalingStudy", "jvp", "vjp", "grad", "value_and_grad", "jacobian", "hessian", "derivative",
     "METHODS", "PRIMITIVES", "bind", "primitives", "register_method",
     "DifferentiationError", "DomainError", "LevelMixError", "MethodTimeoutError", "ParseError",
     "TraceGuardError", "UnsupportedOperationError",

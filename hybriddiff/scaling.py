@@ -121,7 +121,7 @@ def _progress(tasks: list, show: bool | None) -> Iterable:
 
 
 def scaling_study(family: Callable[[int], tuple[Callable[..., Any], Any]] = rosenbrock_family,
-                  ns: Sequence[int] = DEFAULT_NS, methods: Sequence[str] = DEFAULT_METHODS,
+                  ns: Sequence[int] = DEFAULT_NS, methods: Sequence[str] | None = None,
                   budget: float = 0.05, progress: bool | None = None) -> ScalingStudy:
     """Time each method's gradient for each dimension n of ``family`` (n -> (f, x)).
 
@@ -132,6 +132,7 @@ def scaling_study(family: Callable[[int], tuple[Callable[..., Any], Any]] = rose
     """
     from .methods import available_methods
     known = available_methods()
+    methods = [m for m in DEFAULT_METHODS if m in known] if methods is None else list(methods)
     unknown = [m for m in methods if m not in known]
     if unknown:
         raise ValueError(f"scaling_study: unknown method(s) {unknown}; available: {', '.join(known)}")
