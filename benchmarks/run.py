@@ -1,36 +1,84 @@
-"""Run every benchmark and print Markdown tables of times and ratios measured in this one run.
+"""Run the benchmarks and write benchmarks/RESULTS.md (Markdown, ratios measured in this one run).
 
-    python benchmarks/run.py            # or: python -m benchmarks
+    python -m benchmarks                 # everything (several minutes), writes RESULTS.md
+    python -m benchmarks --only w1 w2    # some workloads; RESULTS.md is left alone unless --write
 """
 from __future__ import annotations
 
+import argparse
 import datetime
 import os
 import platform
 import sys
+from pathlib import Path
+from typing import Callable
 
 if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     __package__ = "benchmarks"
 
-from benchmarks import core_modes, graph_bench  # noqa: E402
+from benchmarks import core_modes, graph_bench, peers  # noqa: E402
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+
+
+def _swell() -> str:
+    try:
+        from benchmarks.swell_bench import swell_workload
+    except ImportError as exc:
+        return f"(skipped: {exc})"
+    return swell_workload()
+
+
+def _finite() -> str:
+    from benchmarks.finite_bench import finite_workload
+    return finite_workload()
+
+
+WORKLOADS: dict[str, tuple[str, Callable[[], str]]] = {
+    "w1": ("W1: the seed's f(x) = exp(x**2 - x)/x at 2.0, one derivative", peers.w1),
+    "w2": ("W2: the same derivative at 1,000,000 points", peers.w2),
+    "w3": ("W3: extended Rosenbrock gradient (Python loop for hybriddiff, vectorised for the peers)", peers.w3),
+    "w4": ("W4: expression swell on the logistic map (hybrid vs SymPy)", _swell),
+    "w5": ("W5: finite differences: accuracy and calls, against numdifftools", _finite),
+    "core": ("Forward and reverse mode against plain floats (issue 2 targets)",
+             lambda: core_modes.seed_workload() + "\n\n" + core_modes.rosenbrock_workload(1000)),
+    "graph": ("Compiled derivative graphs, scalar and batched (issue 3 targets)", graph_bench.compiled_workload),
+    "chain": ("A million-node chain: trace, evaluate, sweep; memory per node",
+              lambda: graph_bench.chain_workload(int(os.environ.get("HYBRIDDIFF_CHAIN_NODES", 1_000_000)))),
+}
 
 
 def machine() -> str:
-    return (f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}, "
-            f"{os.cpu_count()} cores, {datetime.date.today().isoformat()}")
+    import numpy
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{cpu}, {os.cpu_count()} cores (shared, noisy); {platform.python_implementation()} "
+            f"{platform.python_version()}, NumPy {numpy.__version__}; {datetime.date.today().isoformat()}")
 
 
-def main() -> None:
-    print(f"# hybriddiff benchmarks\n\n{machine()}\n")
-    print("## Seed function f(x) = exp(x**2 - x)/x at 2.0, one derivative\n")
-    print(core_modes.seed_workload(), "\n")
-    print("## Extended Rosenbrock, Python loop, n = 1000\n")
-    print(core_modes.rosenbrock_workload(1000), "\n")
-    print("## Compiled derivative graphs (generated source)\n")
-    print(graph_bench.compiled_workload(), "\n")
-    print("## A million-node chain\n")
-    print(graph_bench.chain_workload(int(os.environ.get("HYBRIDDIFF_CHAIN_NODES", 1_000_000))), "\n")
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", nargs="+", choices=sorted(WORKLOADS), help="run only these workloads")
+    parser.add_argument("--write", action="store_true", help="write RESULTS.md even with --only")
+    args = parser.parse_args(argv)
+    names = args.only or list(WORKLOADS)
+    parts = [f"# hybriddiff benchmarks\n\n{machine()}\n\nEvery ratio compares two timings taken side by "
+             f"side in this run (median of auto-ranged rounds; spread = (max - min) / median)."]
+    for name in names:
+        title, run = WORKLOADS[name]
+        print(f"running {name}: {title} ...", file=sys.stderr, flush=True)
+        parts.append(f"## {title}\n\n{run()}")
+        print(parts[-1] + "\n", flush=True)
+    if args.write or not args.only:
+        RESULTS.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
+        print(f"wrote {RESULTS}", file=sys.stderr)
 
 
 if __name__ == "__main__":

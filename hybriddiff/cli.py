@@ -15,75 +15,12 @@ import sys
 import warnings
 from typing import Any, Callable, Sequence
 
+import numpy as np
+
+from .cli_help import AT_HELP, EXAMPLES, FORMATS, FUNCTION_HELP, MAIN_EXAMPLES, SAFETY
 from .cli_inputs import (Target, UsageError, UserCodeError, finite, load_target, parse_point,
-                         read_functions, tangent_values)
+                         read_functions, show, tangent_values)
 from .errors import ParseError
-
-FORMATS = ("text", "markdown", "html", "json")
-FUNCTION_HELP = ("an expression in hybriddiff's safe language (quote it), '-' to read it from stdin, "
-                 "or path/to/file.py:function (this RUNS that Python file, as 'python file.py' would)")
-AT_HELP = ("the point: NAME=VALUE items (x=2, x1=2 x2=5, x=pi/4; repeatable); x=1,2,3 for an array "
-           "argument of a Python function; a bare VALUE for a single argument")
-SAFETY = ("Expressions are parsed by an ast whitelist and never evaluated as Python; "
-          "file.py:function executes that file. See SECURITY.md.")
-
-MAIN_EXAMPLES = """\
-examples:
-  hybriddiff compare "exp(x**2 - x)/x" --at x=2
-  hybriddiff compare "ln(x1) + x1*x2 - sin(x2)" --at x1=2 x2=5 --methods forward,reverse,fd-central
-  hybriddiff trace "ln(x1) + x1*x2 - sin(x2)" --at x1=2 x2=5 --mode reverse
-  hybriddiff diff "sin(x)*exp(-x)" --at x=1 --order 2
-  hybriddiff compare mymodule.py:f --at 2
-  hybriddiff report functions.txt -o report.html
-  hybriddiff demo
-
-'hybriddiff COMMAND --help' shows each command's options and more examples.
-"""
-EXAMPLES = {
-    "compare": """\
-examples:
-  hybriddiff compare "exp(x**2 - x)/x" --at x=2
-  hybriddiff compare "sin(x)" --at x=pi/4 --methods forward reverse fd-central
-  hybriddiff compare "ln(x1) + x1*x2 - sin(x2)" --at x1=2 --at x2=5 --format markdown
-  hybriddiff compare "exp(x**2 - x)/x" --at x=2 --format html -o comparison.html
-  echo "x**3 - 2*x" | hybriddiff compare - --at x=1 --format json
-  hybriddiff compare mymodule.py:f --at 2       # runs mymodule.py, then compares f at 2
-
-With several variables the comparison reports the gradient, in the order of the variables' names
-(x1, x2, ..., y). Methods: hybriddiff.methods.available_methods().
-""",
-    "trace": """\
-examples:
-  hybriddiff trace "ln(x1) + x1*x2 - sin(x2)" --at x1=2 x2=5
-  hybriddiff trace "ln(x1) + x1*x2 - sin(x2)" --at x1=2 x2=5 --tangent x1=0 x2=1
-  hybriddiff trace "ln(x1) + x1*x2 - sin(x2)" --at x1=2 x2=5 --mode reverse --format markdown
-  hybriddiff trace "x1*exp(x2) - x1" --at x1=1.5 x2=0.5 --format json
-
-The tables of Baydin et al. (2018), Tables 2 and 3: forward mode seeds ẋ1 = 1 by default.
-""",
-    "diff": """\
-examples:
-  hybriddiff diff "exp(x**2 - x)/x"
-  hybriddiff diff "exp(x**2 - x)/x" --at x=2 --simplify --latex
-  hybriddiff diff "ln(x1) + x1*x2 - sin(x2)" --wrt x2 --at x1=2 x2=5
-  hybriddiff diff "sin(x)" --order 3 --at x=0
-
-Prints the derivative graph (reverse sweep of the traced expression) as a Wengert listing and as
-Python source. Without --at the expression is traced at a default point where it is finite (the
-language has no branches, so the derivative graph is the same at every point).
-""",
-    "report": """\
-examples:
-  hybriddiff report -o report.html
-  hybriddiff report functions.txt -o report.html
-
-A functions file has one function a line, blank lines and '#' comments skipped:
-  seed: exp(x**2 - x)/x @ x=2
-  baydin: ln(x1) + x1*x2 - sin(x2) @ x1=2, x2=5
-  sin(x)*cos(x) @ x=pi/3
-""",
-    "demo": "example:\n  hybriddiff demo\n",
-}
 
 
 class FeatureMissing(Exception):
@@ -178,6 +115,8 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from .tracing import trace
+    if not 0 < args.timeout <= 3600:
+        raise UsageError(f"--timeout must be between 0 and 3600 seconds, got {args.timeout}")
     target = load_target(args.function)
     point = parse_point(args.at)
     note = ""
@@ -201,11 +140,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
     d = graph.grad(wrt)
     for _ in range(args.order - 1):
         d = d.derivative(wrt or 0)
-    which = "gradient" if wrt is None and len(target.names) > 1 else "derivative"
+    which = "gradient" if wrt is None and (len(at) > 1 or np.ndim(at[0])) else "derivative"
     order = f"order-{args.order} " if args.order > 1 else ""
-    traced = ", ".join(f"{n} = {v!r}" for n, v in zip(target.names, at))
+    how = "reverse sweep" + (f", then {args.order - 1} forward-mode derivative(s)," if args.order > 1 else "")
+    traced = ", ".join(f"{n} = {show(v)}" for n, v in zip(target.names, at))
     lines = [f"{order}{which} of {target.label}" + (f" with respect to {args.wrt}" if args.wrt else ""),
-             f"(reverse sweep of the graph traced at {traced}{'; ' + note if note else ''})", "",
+             f"({how} of the graph traced at {traced}{'; ' + note if note else ''})", "",
              repr(d), "", d.source().rstrip()]
     shown = d
     if args.simplify:
@@ -224,13 +164,16 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _value(v: Any) -> str:
-    return repr(tuple(float(c) for c in v)) if isinstance(v, (tuple, list)) else repr(v)
+    if isinstance(v, (tuple, list)):
+        return "(" + ", ".join(map(_value, v)) + ")"
+    return show(np.asarray(v, dtype=float)) if np.ndim(v) else repr(float(v))
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     report = _optional("report", "report", "hybriddiff report")
     functions = None if args.functions is None else read_functions(args.functions)
-    paths = report(functions=functions, path=args.output, markdown=not args.no_markdown)
+    options = {"studies": False} if args.no_studies else {}
+    paths = report(functions=functions, path=args.output, markdown=not args.no_markdown, **options)
     for path in paths or ():
         print(path)
     return 0
@@ -244,7 +187,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- the parser
 def _sub(sub: Any, name: str, help_text: str, run: Callable[[argparse.Namespace], int]) -> Any:
-    p = sub.add_parser(name, help=help_text, description=help_text + ". " + SAFETY,
+    p = sub.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ". " + SAFETY,
                        epilog=EXAMPLES[name], formatter_class=argparse.RawDescriptionHelpFormatter)
     p.set_defaults(run=run)
     return p
@@ -297,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", default="report.html", metavar="FILE",
                    help="the HTML file to write (default: report.html)")
     p.add_argument("--no-markdown", action="store_true", help="do not write the Markdown copy")
+    p.add_argument("--no-studies", action="store_true", help="leave out the scaling and swell studies")
     _sub(sub, "demo", "the seed tutorial's examples in forward and reverse mode", cmd_demo)
     return parser
 

@@ -12,31 +12,21 @@ file with importlib, as ``python file.py`` would (see SECURITY.md).
 from __future__ import annotations
 
 import difflib
-import importlib.util
 import inspect
-import os
 import re
 import sys
-import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from .cli_pyfile import _PYTHON_REF, UsageError, UserCodeError, python_function
 from .errors import ParseError
 from .parse import MAX_LENGTH, Expression, parse_assignment, parse_expression
 
 LABEL_LENGTH = 80                            # longer expressions are shortened in titles
 DEFAULT_POINTS = (0.5, 1.5, 0.25, 2.5, -0.5, 0.75, 3.5)   # diff without --at: first finite one
 _ASSIGNMENT_AHEAD = re.compile(r"[\s,]+(?=[^\W\d]\w*\s*=)")   # split "x1=2, x2=5" before "x2="
-
-
-class UsageError(Exception):
-    """Bad command-line input: exit status 2, the message says what and where."""
-
-
-class UserCodeError(Exception):
-    """The user's Python file raised while it was loaded: exit status 1, with its traceback."""
 
 
 # ---------------------------------------------------------------- reading the FUNCTION argument
@@ -98,7 +88,7 @@ class Target:
         if missing:
             example = " ".join(f"{n}=1" for n in missing)
             raise UsageError(f"missing --at value for {', '.join(missing)} (e.g. --at {example})")
-        if self.expression is None and None in values:
+        if self.expression is None and any(v is None for v in values):
             self._only([n for n, v in zip(self.names, values) if v is not None])
             values = [v for v in values if v is not None]
         if not self.names:
@@ -158,82 +148,30 @@ class Target:
         return flat, np.concatenate([np.atleast_1d(np.asarray(v, dtype=float)) for v in self.values])
 
     def title(self) -> str:
-        shown = [f"{n} = {_show(v)}" for n, v in zip(self.names, self.values)]
-        if len(self.values) == 1 and np.ndim(self.values[0]) == 0:
-            return f"derivative of {self.label} at {shown[0]}"
+        shown = [f"{n} = {show(v)}" for n, v in zip(self.names, self.values)]
+        if len(self.values) == 1:
+            kind = "gradient" if np.ndim(self.values[0]) else "derivative"
+            return f"{kind} of {self.label} at {shown[0]}"
         return f"gradient of {self.label} with respect to ({', '.join(self.names)}) at {', '.join(shown)}"
 
     def point_dict(self) -> dict[str, Any]:
         return {n: (v.tolist() if isinstance(v, np.ndarray) else v) for n, v in zip(self.names, self.values)}
 
 
-def _show(v: Any) -> str:
+def show(v: Any) -> str:
+    """A point's value as the titles print it: ``2.0`` or ``[1.0, 2.0]``."""
     return "[" + ", ".join(repr(float(c)) for c in v) + "]" if np.ndim(v) else repr(v)
 
 
 def load_target(spec: str) -> Target:
     """An expression (parsed safely) or ``path/to/file.py:function`` (the file is run)."""
     text = read_text(spec)
-    if ":" in text and "\n" not in text and len(text) < 4096:
-        return _python_target(text)
+    if len(text) < 4096 and _PYTHON_REF.fullmatch(text):
+        label, function, names, required = python_function(text)
+        return Target(label, function, names, None, required=required)
     expression = parse_expression(text, sort_variables=True)
     return Target(shorten(str(expression)), expression.as_function("f"), list(expression.variables),
                   expression)
-
-
-# ---------------------------------------------------------------- file.py:function
-def _python_target(spec: str) -> Target:
-    path_text, _, attr = spec.strip().rpartition(":")
-    if not path_text.endswith(".py"):
-        raise UsageError(f"{spec!r}: to name a Python function, give a file and a function as "
-                         f"path/to/file.py:function (expressions contain no ':')")
-    parts = attr.split(".")
-    if not attr or not all(p.isidentifier() for p in parts):
-        raise UsageError(f"{spec!r}: {attr!r} is not a function name (expected path/to/file.py:function)")
-    path = os.path.abspath(os.path.expanduser(path_text))
-    if not os.path.isfile(path):
-        raise UsageError(f"no such file: {path_text}")
-    module = _run_file(path)
-    obj: Any = module
-    for k, part in enumerate(parts):
-        if not hasattr(obj, part):
-            where = path_text if k == 0 else f"{path_text}:{'.'.join(parts[:k])}"
-            names = [n for n in dir(obj) if not n.startswith("_") and callable(getattr(obj, n, None))]
-            hint = difflib.get_close_matches(part, names, n=1)
-            raise UsageError(f"{where} has no {part!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
-                             + (f"; its functions: {', '.join(sorted(names)[:20])}" if names else ""))
-        obj = getattr(obj, part)
-    if not callable(obj):
-        raise UsageError(f"{spec}: {attr} is a {type(obj).__name__}, not a function")
-    try:
-        params = [p for p in inspect.signature(obj).parameters.values()
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    except (TypeError, ValueError):
-        params = []
-    names = [p.name for p in params] or ["x"]
-    required = [p.name for p in params if p.default is p.empty] or names[:1]
-    return Target(f"{os.path.basename(path_text)}:{attr}", obj, names, None, required=required)
-
-
-def _run_file(path: str) -> Any:
-    """Execute the user's file as a module (its own directory first on sys.path, as for a script)."""
-    stem = re.sub(r"\W", "_", os.path.splitext(os.path.basename(path))[0])
-    name = f"_hybriddiff_user_{stem}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise UsageError(f"cannot load {path} as a Python module")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    sys.path.insert(0, os.path.dirname(path))
-    try:
-        spec.loader.exec_module(module)
-    except (Exception, SystemExit) as exc:
-        tb = exc.__traceback__
-        while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) != path:
-            tb = tb.tb_next
-        text = "".join(traceback.format_exception(type(exc), exc, tb)).rstrip()
-        raise UserCodeError(f"running {path} failed:\n{text}") from None
-    return module
 
 
 # ---------------------------------------------------------------- --at items
@@ -368,4 +306,4 @@ def finite(value: Any) -> bool:
 
 
 __all__ = ["Target", "Point", "UsageError", "UserCodeError", "load_target", "parse_point",
-           "tangent_values", "read_functions", "read_text", "finite"]
+           "tangent_values", "read_functions", "read_text", "finite", "show"]

@@ -10,9 +10,12 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def test_demo_command_prints_both_modes():
-    out = subprocess.run([sys.executable, "-m", "hybriddiff"], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-m", "hybriddiff", "demo"], capture_output=True, text=True,
+                         check=True)
     assert "3.694528049465325" in out.stdout and "9.23632012366331" in out.stdout
     assert "forward" in out.stdout and "reverse" in out.stdout
+    bare = subprocess.run([sys.executable, "-m", "hybriddiff"], capture_output=True, text=True, check=True)
+    assert "usage: hybriddiff" in bare.stdout and "examples:" in bare.stdout   # no subcommand: short help
 
 
 def test_readme_has_exactly_two_quickstart_commands_and_ci_runs_the_test_one():

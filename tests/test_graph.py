@@ -225,7 +225,7 @@ def test_graph_agrees_with_eager_modes_and_compiled_code(expr, x, y):
 
 
 def test_deep_chain_without_recursion():
-    n = 60_000
+    n = 10_000
     def chain(x):
         for _ in range(n):
             x = hd.sin(x) * 0.999 + 0.001

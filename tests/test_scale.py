@@ -1,0 +1,105 @@
+"""Scale: million-node chains and 100,000-input gradients through every interpreter.
+
+The full sizes run with HYBRIDDIFF_SLOW=1 (minutes); the default suite runs a tenth of them.
+"""
+import gc
+import os
+import sys
+import tracemalloc
+import weakref
+
+import numpy as np
+import pytest
+
+import hybriddiff as hd
+
+SLOW = bool(os.environ.get("HYBRIDDIFF_SLOW"))
+NODES = 1_000_000 if SLOW else 100_000
+
+
+def chain(steps):
+    def f(x):
+        for _ in range(steps):
+            x = hd.sin(x) * 0.999 + 0.001
+        return x
+    return f
+
+
+@pytest.fixture(scope="module")
+def deep():
+    f = chain(NODES // 3)
+    return f, hd.trace(f, 0.5)
+
+
+def test_every_interpreter_on_a_deep_chain(deep):
+    f, g = deep
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(200)   # nothing below may recurse
+    try:
+        assert len(g.nodes) >= NODES
+        value = g(0.5)
+        G = g.grad()
+        d = G(0.5)
+        x = hd.Variable(0.5)
+        y = f(x)
+        y.backward()
+        assert value == pytest.approx(y.value, rel=1e-12)
+        assert d == pytest.approx(x.grad, rel=1e-9)
+        assert hd.Dual(0.5, 1.0) is not None and f(hd.Dual(0.5, 1.0)).tangent == pytest.approx(d, rel=1e-9)
+        text = str(g)
+        assert "more lines" in text
+        assert len(G.source().splitlines()) > NODES
+        table = g.primal_table()
+        assert len(table.rows) > NODES // 3
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+@pytest.mark.skipif(not SLOW, reason="compiling a million-node graph takes minutes; HYBRIDDIFF_SLOW=1")
+def test_compile_a_deep_chain(deep):
+    f, g = deep
+    assert g.grad().compile()(0.5) == pytest.approx(hd.grad(f)(0.5), rel=1e-9)
+
+
+def test_graph_memory_per_node_is_bounded():
+    gc.collect()
+    tracemalloc.start()
+    g = hd.trace(chain(20_000), 0.5)
+    per_node = tracemalloc.get_traced_memory()[0] / len(g.nodes)
+    tracemalloc.stop()
+    assert per_node < 600, per_node   # about 300 bytes a node (see benchmarks/README.md)
+
+
+def test_wide_gradient():
+    n = 100_000 if SLOW else 20_000
+    x = np.linspace(0.1, 1.0, n)
+    f = lambda v: np.sum(v * v)  # noqa: E731
+    assert hd.grad(f)(x) == pytest.approx(2 * x)
+    assert hd.trace(f, x).grad()(x) == pytest.approx(2 * x)
+
+
+def test_reverse_tape_is_freed_after_backward():
+    x = hd.Variable(0.5)
+    y = chain(1000)(x)
+    probes = [weakref.ref(y)]
+    node = y
+    for _ in range(5):  # a few interior nodes
+        node = node._parents[0]
+        probes.append(weakref.ref(node))
+    y.backward()
+    del y, node
+    gc.collect()
+    assert all(p() is None for p in probes)
+
+
+def test_graphs_have_no_reference_cycles():
+    gc.collect()
+    gc.disable()
+    try:
+        g = hd.trace(chain(100), 0.5)
+        G = g.grad()
+        probe = weakref.ref(G)
+        del G, g
+        assert probe() is None   # freed by reference counting alone
+    finally:
+        gc.enable()
