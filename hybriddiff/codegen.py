@@ -88,7 +88,7 @@ def numbered_lines(graph: "Graph", backend: str) -> list[tuple[int, str]]:
     return lines
 
 
-def _return_line(graph: "Graph", names: dict[int, str]) -> str:
+def _return_line(graph: "Graph", names: dict[int, str], stack: str = "hd_stack") -> str:
     outs = [names[o] for o in graph.outputs]
     groups, k = [], 0
     for size in graph.out_sizes:
@@ -96,14 +96,14 @@ def _return_line(graph: "Graph", names: dict[int, str]) -> str:
             groups.append(outs[k])
             k += 1
         else:
-            groups.append(f"hd_stack([{', '.join(outs[k:k + size])}])")
+            groups.append(f"{stack}([{', '.join(outs[k:k + size])}])")
             k += size
     if graph.out_container in ("scalar", "array"):
         return f"return {groups[0]}"
     return f"return [{', '.join(groups)}]" if graph.out_container == "list" else f"return ({', '.join(groups)},)"
 
 
-def source(graph: "Graph", backend: str = "numpy", name: str | None = None) -> str:
+def source(graph: "Graph", backend: str = "numpy", name: str | None = None, stack: str = "np.array") -> str:
     """The graph as a Python function (``backend`` "numpy": arrays and floats; "math": floats).
 
     >>> import hybriddiff as hd
@@ -120,7 +120,7 @@ def source(graph: "Graph", backend: str = "numpy", name: str | None = None) -> s
     name = name or graph.name
     lines = [f"def {name}({', '.join(graph.arg_names)}):"]
     lines += [f"    {line}" for line in body_lines(graph, backend)]
-    lines.append(f"    {_return_line(graph, _names(graph))}")
+    lines.append(f"    {_return_line(graph, _names(graph), stack)}")
     return "\n".join(lines) + "\n"
 
 
@@ -267,7 +267,7 @@ def compile_graph(graph: "Graph", backend: str = "numpy") -> Callable[..., Any]:
         bodies = _chunked_bodies(graph, namespace, name)
         math_call = f"return {name}_math({params})"
     else:
-        bodies = source(graph, "numpy", f"{name}_numpy") + "\n" + _inplace_source(graph, name)
+        bodies = source(graph, "numpy", f"{name}_numpy", "hd_stack") + "\n" + _inplace_source(graph, name)
         math_call = None
     lines = [f"def {name}({params}):"]
     if backend == "math":

@@ -383,9 +383,11 @@ class _Builder:
                 self.reject(node, base)
         return out[-1]
 
-    def number(self, node: ast.Constant, base: int) -> float:
+    def number(self, node: ast.Constant, base: int) -> int | float:
         value = node.value
         if type(value) is int:
+            if abs(value) < 2 ** 53:  # exact, as DESIGN asks: SymPy shows 2*x, not 2.0*x
+                return value
             try:
                 return float(value)
             except OverflowError:
@@ -462,7 +464,7 @@ class Expression:
     """A parsed expression: ``text``, ``variables`` (a tuple of names), ``nodes`` (the flat IR),
     ``tree`` (the same IR nested); calling it evaluates with hybriddiff's primitives.
 
-    ``nodes`` is a post-order tuple: ``("num", 2.0)``, ``("const", "pi")``, ``("var", "x")``,
+    ``nodes`` is a post-order tuple: ``("num", 2)``, ``("const", "pi")``, ``("var", "x")``,
     ``("neg", i)``, ``("binop", "+", i, j)``, ``("call", "exp", (i, ...))`` with ``i, j`` indices
     of earlier nodes (equal subexpressions are one node); the last node is the result.
 
@@ -473,7 +475,7 @@ class Expression:
     >>> f.variables, str(f)
     (('x',), 'exp(x**2 - x)/x')
     >>> parse_expression("2*x + 1").tree
-    ('binop', '+', ('binop', '*', ('num', 2.0), ('var', 'x')), ('num', 1.0))
+    ('binop', '+', ('binop', '*', ('num', 2), ('var', 'x')), ('num', 1))
     """
 
     __slots__ = ("text", "variables", "nodes", "_program", "_tree")
@@ -508,7 +510,8 @@ class Expression:
                 push(ins[1](values[ins[2]], values[ins[3]]))
             else:
                 push(ins[1](*[values[j] for j in ins[2]]))
-        return values[-1]
+        out = values[-1]
+        return float(out) if type(out) is int else out  # exact int literals, a float result
 
     def _bind(self, args: tuple, kwargs: dict) -> tuple:
         names = self.variables
@@ -615,7 +618,9 @@ def _precedence(node: tuple) -> int:
     return _PREC[node[1]] if kind == "binop" else (_PREC["neg"] if kind == "neg" else 100)
 
 
-def _format_number(value: float) -> str:
+def _format_number(value: int | float) -> str:
+    if type(value) is int:
+        return str(value)
     return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
 
 

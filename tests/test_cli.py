@@ -234,7 +234,7 @@ def test_diff_simplify_and_latex():
     out = run("diff", SEED, "--at", "x=2", "--simplify", "--latex", "--timeout", "10")
     assert out.returncode == 0, out.stderr
     assert "simplify (" in out.stdout and "LaTeX:" in out.stdout and "e^{" in out.stdout
-    assert "simplified graph there: 9.23632012366331" in out.stdout
+    assert "value at x = 2.0: 9.23632012366331" in out.stdout
 
 
 # ---------------------------------------------------------------- file.py:function
