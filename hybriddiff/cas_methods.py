@@ -13,7 +13,9 @@ graph is used), compiled to generated Python source, evaluated at x. It never ti
 grows linearly with f's (see ``hybriddiff.swell``).
 
 Both take f: R -> R at a float x, or a 1-D array x for gradients (order 1), and return
-``(value, CasInfo)`` with sizes and timings for the comparison layer.
+``(value, CasInfo)`` with sizes and timings for the comparison layer, and ``info.function``: the
+derivative as a function of x (for ``symbolic`` SymPy's lambdified code, rebuilt in this process
+from its source), to time apart from the set-up.
 """
 from __future__ import annotations
 
@@ -37,19 +39,27 @@ _SETTLE = frozenset({"floor", "ceil", "sign", "heaviside", "mod", "abs", "maximu
 
 @dataclass
 class CasInfo:
-    """Sizes (operation counts) and timings (seconds) of one run of a CAS method."""
+    """Sizes (operation counts) and timings (seconds) of one run of a CAS method.
+
+    >>> CasInfo("symbolic", sizes={"derivative count_ops": 13}).to_dict()["sizes"]
+    {'derivative count_ops': 13}
+    """
 
     method: str
     sizes: dict[str, int | None] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-    source: str | None = None                                       # hybrid: the generated code
-    function: Callable[..., Any] | None = field(default=None, repr=False)   # hybrid: compiled
+    source: str | None = None                                       # generated (or lambdified) code
+    function: Callable[..., Any] | None = field(default=None, repr=False)   # the derivative: fn(x)
     graph: "Graph | None" = field(default=None, repr=False)         # hybrid: the derivative graph
     report: "SimplifyReport | None" = None                          # hybrid: what simplify did
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-able built-ins (without the function and the graph)."""
+        """JSON-able built-ins (without the function and the graph).
+
+        >>> sorted(CasInfo("hybrid").to_dict())
+        ['method', 'notes', 'report', 'sizes', 'source', 'timings']
+        """
         return {"method": self.method, "sizes": dict(self.sizes), "timings": dict(self.timings),
                 "notes": list(self.notes), "source": self.source,
                 "report": self.report.to_dict() if self.report is not None else None}
@@ -120,9 +130,39 @@ def _symbolic_job(emit: Callable[[Any], None], graph: "Graph", point: list[float
     value = fn(*[np.float64(p) for p in point])
     lap("call")
     emit(("value", np.asarray(value, dtype=float) if array else float(value), timings))
+    shipped = _shipped(fn)
+    if shipped is not None:
+        emit(("code",) + shipped)
     parts = derivative if array else [derivative]
     emit(("sizes", {"f count_ops": int(sympy.count_ops(expr)),
                     "derivative count_ops": sum(int(sympy.count_ops(d)) for d in parts)}))
+
+
+def _shipped(fn: Callable[..., Any]) -> tuple[str, dict[str, Any]] | None:
+    """A lambdified function as its source and the globals it uses (both pickle), or None."""
+    import inspect
+    from .timebox import dumps
+    names, codes = set(), [fn.__code__]
+    while codes:
+        code = codes.pop()
+        names.update(code.co_names)
+        codes += [c for c in code.co_consts if hasattr(c, "co_names")]
+    try:
+        shipped = inspect.getsource(fn), {n: fn.__globals__[n] for n in names if n in fn.__globals__}
+        dumps(shipped)
+    except Exception:  # the value is what matters; the comparison then has no function to time
+        return None
+    return shipped
+
+
+def _rebuild_function(source: str, names: dict[str, Any], array: bool) -> Callable[[Any], Any]:
+    """The worker's lambdified derivative, rebuilt here from its source: ``function(x)``."""
+    namespace = dict(names)
+    exec(compile(source, "<sympy.lambdify, rebuilt>", "exec"), namespace)  # SymPy's own printed code
+    fn = namespace[source.split("(", 1)[0].split()[-1]]
+    if array:
+        return lambda x: np.asarray(fn(*[np.float64(v) for v in x]), dtype=float)
+    return lambda x: float(fn(np.float64(x)))
 
 
 def symbolic_derivative(f: Callable[..., Any], x: Any, order: int = 1,
@@ -137,8 +177,11 @@ def symbolic_derivative(f: Callable[..., Any], x: Any, order: int = 1,
     (9.236320123663, 13)
     """
     from . import timebox
+    from .symbolic import warm_up
     from .tracing import trace
     x, array = _point(x, order, "symbolic")
+    if timeout is not None:
+        warm_up()
     start = time.perf_counter()
     graph = trace(f, x)
     info = CasInfo("symbolic", timings={"trace": time.perf_counter() - start})
@@ -157,6 +200,9 @@ def symbolic_derivative(f: Callable[..., Any], x: Any, order: int = 1,
                                  f"swell: the hybrid method keeps the derivative's size linear)")
     value, timings = found["value"]
     info.timings.update(timings)
+    if "code" in found:
+        info.source = found["code"][0]
+        info.function = _rebuild_function(*found["code"], array)
     info.sizes.update({"f graph ops": graph.n_ops, **(found["sizes"][0] if "sizes" in found else {})})
     if "sizes" not in found:
         info.notes.append(f"count_ops did not finish within {timeout:g} s")
@@ -164,7 +210,12 @@ def symbolic_derivative(f: Callable[..., Any], x: Any, order: int = 1,
 
 
 def symbolic_gradient(f: Callable[..., Any], x: Any, timeout: float | None = DEFAULT_TIMEOUT) -> tuple[Any, CasInfo]:
-    """The gradient of f at a 1-D array x by the ``symbolic`` route (an ndarray and the info)."""
+    """The gradient of f at a 1-D array x by the ``symbolic`` route (an ndarray and the info).
+
+    >>> import hybriddiff as hd
+    >>> symbolic_gradient(lambda v: v[0] * hd.exp(v[1]) - v[0], [1.5, 0.0])[0].tolist()
+    [0.0, 1.5]
+    """
     return symbolic_derivative(f, np.atleast_1d(np.asarray(x, dtype=float)), 1, timeout)
 
 
@@ -221,7 +272,12 @@ def hybrid_derivative(f: Callable[..., Any], x: Any, order: int = 1,
 
 
 def hybrid_gradient(f: Callable[..., Any], x: Any, timeout: float | None = DEFAULT_TIMEOUT) -> tuple[Any, CasInfo]:
-    """The gradient of f at a 1-D array x by the ``hybrid`` route (an ndarray and the info)."""
+    """The gradient of f at a 1-D array x by the ``hybrid`` route (an ndarray and the info).
+
+    >>> import hybriddiff as hd
+    >>> hybrid_gradient(lambda v: v[0] * hd.exp(v[1]) - v[0], [1.5, 0.0])[0].tolist()
+    [0.0, 1.5]
+    """
     return hybrid_derivative(f, np.atleast_1d(np.asarray(x, dtype=float)), 1, timeout)
 
 

@@ -115,8 +115,13 @@ class Primitive:
         return f"<primitive {self.name}>"
 
     def __reduce__(self):  # pickles by name (worker processes, multiprocessing)
-        from . import primitives
-        return (primitives.PRIMITIVES.__getitem__, (self.name,))
+        return (primitive_named, (self.name,))
+
+
+def primitive_named(name: str) -> Primitive:
+    """The table's primitive called ``name`` (how primitives unpickle)."""
+    from . import primitives
+    return primitives.PRIMITIVES[name]
 
 
 class UnaryPrimitive(Primitive):

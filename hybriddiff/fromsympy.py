@@ -73,6 +73,14 @@ class Builder:
     """Converts SymPy expressions into nodes of one graph: explicit stack, memo by identity.
 
     Equal subexpressions that are distinct objects meet again in the graph's own interning.
+
+    >>> import sympy
+    >>> from hybriddiff.graph import Graph
+    >>> g = Graph(arg_names=["x"], arg_sizes=[None])
+    >>> b = Builder(g, {"x": g.add_input("x")})
+    >>> g.outputs = [b.convert(sympy.sin(sympy.Symbol("x")) ** 2)]
+    >>> [n.prim.name for n in g.nodes if n.kind == "op"]
+    ['sin', 'mul']
     """
 
     def __init__(self, graph: "Graph", inputs: dict[str, int]):
@@ -81,6 +89,7 @@ class Builder:
         self.memo: dict[int, tuple[int, Any]] = {}    # id(expr) -> (node, expr kept alive)
 
     def convert(self, root: Any) -> int:
+        """The node of ``root``: post-order over an explicit stack, no recursion."""
         memo = self.memo
         stack: list[tuple[Any, Plan | None]] = [(root, None)]
         while stack:
@@ -100,6 +109,7 @@ class Builder:
         return memo[id(root)][0]
 
     def leaf(self, expr: Any) -> int | None:
+        """The node of a symbol or a number, or None for anything with operands."""
         if expr.is_Symbol:
             if expr in self.env:
                 return self.env[expr]
@@ -135,9 +145,11 @@ class Builder:
         raise DifferentiationError(f"from_sympy: SymPy's {_name(expr)} ({short}) has no hybriddiff primitive")
 
     def emit(self, prim: Any, args: Sequence[int]) -> int:
+        """``prim(*args)`` in the graph (folded and interned by ``Graph.emit``)."""
         return self.graph.emit(prim, args)
 
     def fold(self, prim: Any, nodes: Sequence[int]) -> int:
+        """An n-ary operation as a left fold of binary ones."""
         acc = nodes[0]
         for n in nodes[1:]:
             acc = self.emit(prim, (acc, n))
@@ -222,8 +234,14 @@ def _cube_roots(factors: list[Any]) -> tuple[list[Any], list[Any]]:
 
 
 def split(expr: Any) -> tuple[list[tuple[Any, Any]], list[Any], bool]:
-    """An expression, a list of them, or an ``(assignments, outputs)`` pair (to_sympy, sympy.cse);
-    and whether it was one expression."""
+    """An expression, a list of them, or an ``(assignments, outputs)`` pair (to_sympy, sympy.cse)
+    as ``(assignments, outputs, single)``; ``single``: one output.
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x")
+    >>> split(sympy.cse([sympy.sin(x) ** 2 + sympy.sin(x)]))
+    ([(x0, sin(x))], [x0**2 + x0], True)
+    """
     import sympy
     if (isinstance(expr, tuple) and len(expr) == 2 and isinstance(expr[0], list)
             and all(isinstance(a, tuple) and len(a) == 2 for a in expr[0])):

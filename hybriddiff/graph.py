@@ -324,6 +324,29 @@ class Graph:
         from .codegen import compile_graph
         return compile_graph(self, backend)
 
+    def to_sympy(self, nested: bool = False) -> tuple[list, list]:
+        """``(assignments, outputs)``: one SymPy assignment per operation, so any depth converts
+        (``nested=True``: one expression per output, for small graphs)."""
+        from .symbolic import to_sympy
+        return to_sympy(self, nested)
+
+    @staticmethod
+    def from_sympy(expr: Any, inputs: Sequence[Any], template: "Graph | None" = None, name: str = "f") -> "Graph":
+        """A graph from a SymPy expression, a list of them, or an ``(assignments, outputs)`` pair."""
+        from .symbolic import from_sympy
+        return from_sympy(expr, inputs, template, name)
+
+    def simplify(self, timeout: float | None = 3.0, strategy: str = "auto", full_output: bool = False) -> Any:
+        """A simplified copy through SymPy (time-boxed, never bigger); ``full_output``: (graph, report)."""
+        from .simplify import simplify
+        graph, report = simplify(self, timeout, strategy)
+        return (graph, report) if full_output else graph
+
+    def latex(self, nested: bool = True) -> str:
+        """LaTeX: one formula when small, else the assignments in an ``aligned`` block."""
+        from .symbolic import latex
+        return latex(self, nested)
+
     def _at(self, args: tuple) -> tuple:
         if args:
             return args

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from . import timebox
 from .fromsympy import Builder
 from .graph import Guard
-from .symbolic import (depths, flat_count_ops, input_symbols, symbol_name, sympy_constant, sympy_env, to_sympy,
+from .symbolic import (warm_up, depths, flat_count_ops, input_symbols, symbol_name, sympy_constant, sympy_env, to_sympy,
                        tree_sizes)
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -38,7 +38,11 @@ MAX_SYMPY_OPS = 20000  # above: no SymPy at all (about 10 s of SymPy per 30,000 
 
 @dataclass
 class SimplifyReport:
-    """What ``simplify`` did: sizes before and after, time, the winning stage, timeouts."""
+    """What ``simplify`` did: sizes before and after, time, the winning stage, timeouts.
+
+    >>> print(SimplifyReport("auto", "cse", 9, 7, 10, 8, 0.1))
+    simplify (auto): cse won, 9 -> 7 graph ops, count_ops 10 -> 8, 0.1 s
+    """
 
     strategy: str
     winner: str = "none"
@@ -61,17 +65,33 @@ class SimplifyReport:
         return text + "".join(f"; {n}" for n in self.notes)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-able built-ins."""
+        """JSON-able built-ins.
+
+        >>> SimplifyReport("cse").to_dict()["winner"]
+        'none'
+        """
         return asdict(self)
 
 
 def kept_nodes(graph: "Graph") -> list[int]:
-    """The outputs, then both operands of every guard."""
+    """The outputs, then both operands of every guard.
+
+    >>> import hybriddiff as hd
+    >>> kept_nodes(hd.trace(lambda x: x * x if x > 1 else x, 2.0))
+    [2, 0, 1]
+    """
     return list(graph.outputs) + [i for g in graph.guards for i in (g.lhs, g.rhs)]
 
 
 def rebuild(graph: "Graph", assignments: list[tuple[Any, Any]], exprs: list[Any]) -> "Graph":
-    """A graph like ``graph`` from SymPy forms of its kept nodes (outputs, then guard operands)."""
+    """A graph like ``graph`` from SymPy forms of its kept nodes (outputs, then guard operands).
+
+    >>> import hybriddiff as hd, sympy
+    >>> g = hd.trace(lambda x: hd.sin(x) * x, 1.0)
+    >>> x = sympy.Symbol("x", real=True)
+    >>> rebuild(g, [], [sympy.sin(x) * x])(1.0) == g(1.0)
+    True
+    """
     new = graph.like()
     labels = [graph.nodes[i].name for i in graph.inputs]
     builder = Builder(new, {symbol_name(n): new.add_input(n) for n in labels})
@@ -86,7 +106,13 @@ def rebuild(graph: "Graph", assignments: list[tuple[Any, Any]], exprs: list[Any]
 
 
 def partly_nested(graph: "Graph", keep: list[int], max_depth: int = INLINE_DEPTH) -> tuple[list, list]:
-    """Flat form with single-use chains inlined (up to ``max_depth``): what SymPy can merge."""
+    """Flat form with single-use chains inlined (up to ``max_depth``): what SymPy can merge.
+
+    >>> import hybriddiff as hd
+    >>> g = hd.trace(lambda x: hd.exp(x * 2) * hd.exp(x * 2) + x, 1.0)
+    >>> partly_nested(g, g.outputs)
+    ([(_s1, exp(2*x)), (_s2, _s1**2 + x)], [_s2])
+    """
     import sympy
     uses = [0] * len(graph.nodes)
     for node in graph.nodes:
@@ -112,7 +138,13 @@ def partly_nested(graph: "Graph", keep: list[int], max_depth: int = INLINE_DEPTH
 
 
 def merge_cse(assignments: list[tuple[Any, Any]], exprs: list[Any]) -> tuple[list, list]:
-    """``sympy.cse`` over a flat form; each common subexpression is placed after what it uses."""
+    """``sympy.cse`` over a flat form; each common subexpression is placed after what it uses.
+
+    >>> import sympy
+    >>> a, x = sympy.symbols("a x")
+    >>> merge_cse([(a, sympy.exp(x))], [sympy.sin(a + 1) + sympy.cos(a + 1)])
+    ([(a, exp(x)), (_c0, a + 1)], [sin(_c0) + cos(_c0)])
+    """
     import sympy
     rhs = [e for _, e in assignments]
     replaced, reduced = sympy.cse(rhs + list(exprs), symbols=sympy.numbered_symbols("_c", real=True))
@@ -135,7 +167,12 @@ def _nested_ok(graph: "Graph", keep: list[int]) -> bool:
 
 
 def plan(graph: "Graph", strategy: str) -> tuple[list[str], list[str]]:
-    """The stages to run, in order, and notes on what was skipped."""
+    """The stages to run, in order, and notes on what was skipped.
+
+    >>> import hybriddiff as hd
+    >>> plan(hd.trace(lambda x: hd.sin(x) * x, 1.0), "auto")
+    (['cse', 'cancel', 'factor', 'expand', 'simplify'], [])
+    """
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
     stages = ["cse"] + (list(REWRITES) if strategy != "cse" else [])
@@ -210,6 +247,8 @@ def simplify(graph: "Graph", timeout: float | None = 3.0, strategy: str = "auto"
     """
     graph = graph.prune()
     stages, notes = plan(graph, strategy)
+    if stages and timeout is not None:
+        warm_up()
     report = SimplifyReport(strategy=strategy, n_ops_before=graph.n_ops, timeout=timeout, notes=notes)
     out = timebox.stream(_stages, graph, stages, timeout=timeout, what=f"simplifying {graph.name}") \
         if stages else timebox.Streamed(finished=True)

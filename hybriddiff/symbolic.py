@@ -56,7 +56,11 @@ def input_symbols(graph: "Graph") -> list[Any]:
 
 
 def sympy_constant(value: Any) -> Any:
-    """A graph constant as a SymPy number: exact for ints and Fractions."""
+    """A graph constant as a SymPy number: exact for ints and Fractions.
+
+    >>> sympy_constant(2), sympy_constant(Fraction(1, 3)), sympy_constant(0.5)
+    (2, 1/3, 0.500000000000000)
+    """
     import sympy
     if type(value) is int:
         return sympy.Integer(value)
@@ -80,7 +84,12 @@ def _op_prefix(graph: "Graph") -> str:
 
 
 def sympy_env(graph: "Graph", nested: bool = False) -> tuple[list[tuple[Any, Any]], list[Any]]:
-    """Every node's SymPy value (flat: a Symbol per operation, with its assignment)."""
+    """``(assignments, env)``: every node's SymPy value (flat: a Symbol per operation).
+
+    >>> import hybriddiff as hd
+    >>> sympy_env(hd.trace(lambda x: hd.sin(x) * 2, 1.0), nested=True)[1]
+    [x, sin(x), 2, 2*sin(x)]
+    """
     import sympy
     env: list[Any] = [None] * len(graph.nodes)
     symbols = iter(input_symbols(graph))
@@ -121,7 +130,12 @@ def to_sympy(graph: "Graph", nested: bool = False) -> tuple[list[tuple[Any, Any]
 
 
 def depths(graph: "Graph") -> list[int]:
-    """Each node's depth: the longest chain of operations below it (inputs and constants: 0)."""
+    """Each node's depth: the longest chain of operations below it (inputs and constants: 0).
+
+    >>> import hybriddiff as hd
+    >>> depths(hd.trace(lambda x: hd.sin(hd.sin(x)) + x, 1.0))
+    [0, 1, 2, 3]
+    """
     depth = [0] * len(graph.nodes)
     for i, node in enumerate(graph.nodes):
         if node.kind == "op":
@@ -130,7 +144,12 @@ def depths(graph: "Graph") -> list[int]:
 
 
 def tree_sizes(graph: "Graph") -> list[int]:
-    """Each node's size written out as a tree (shared subexpressions counted each time)."""
+    """Each node's size written out as a tree (shared subexpressions counted each time).
+
+    >>> import hybriddiff as hd
+    >>> tree_sizes(hd.trace(lambda x: hd.sin(x) * hd.sin(x), 1.0))
+    [1, 2, 5]
+    """
     size = [1] * len(graph.nodes)
     for i, node in enumerate(graph.nodes):
         if node.kind == "op":
@@ -202,5 +221,29 @@ def repr_latex(graph: "Graph") -> str | None:
     return f"$${latex(graph)}$$" if graph.n_ops <= REPR_LATEX_OPS else None
 
 
-__all__ = ["to_sympy", "to_sympy_expr", "from_sympy", "latex", "repr_latex", "input_symbols",
+_WARM: list[bool] = []
+
+
+def warm_up() -> None:
+    """Load and exercise SymPy's lazily imported parts once in this process (about 0.3 s).
+
+    Forked workers then start warm: a small ``diff`` + ``lambdify`` or ``simplify`` in a worker
+    takes milliseconds instead of a few hundred (what a child imports is lost when it exits).
+
+    >>> warm_up()
+    """
+    if _WARM:
+        return
+    import sympy
+    x = sympy.Symbol("x", real=True)
+    e = sympy.exp(x) / (x + 1) + sympy.sign(x) * sympy.Abs(x) ** sympy.Rational(1, 3)
+    sympy.lambdify([x], [sympy.diff(e, x), sympy.Heaviside(x, sympy.S.Half), sympy.Max(x, 1)], modules="numpy")
+    sympy.count_ops(e)
+    sympy.cse([e], symbols=sympy.numbered_symbols("_c", real=True))
+    for rewrite in (sympy.cancel, sympy.factor, sympy.expand, sympy.simplify):
+        rewrite(e)
+    _WARM.append(True)
+
+
+__all__ = ["warm_up", "to_sympy", "to_sympy_expr", "from_sympy", "latex", "repr_latex", "input_symbols",
            "symbol_name", "sympy_constant", "python_number", "flat_count_ops", "depths", "tree_sizes"]

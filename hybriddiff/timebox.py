@@ -25,7 +25,11 @@ from .errors import DifferentiationError, MethodTimeoutError
 
 
 def primitive_named(name: str) -> Any:
-    """The primitive called ``name`` (how primitives are unpickled)."""
+    """The primitive called ``name`` (how primitives are unpickled).
+
+    >>> primitive_named("sin")
+    <primitive sin>
+    """
     from .primitives import PRIMITIVES
     return PRIMITIVES[name]
 
@@ -55,7 +59,11 @@ def dumps(obj: Any) -> bytes:
 
 @dataclass
 class Streamed:
-    """What a time-boxed worker delivered: its items, its return value, and how it ended."""
+    """What a time-boxed worker delivered: its items, its return value, and how it ended.
+
+    >>> Streamed([1], "done", finished=True).timed_out
+    False
+    """
 
     items: list[Any] = field(default_factory=list)
     value: Any = None

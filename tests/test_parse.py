@@ -364,7 +364,10 @@ def test_ten_thousand_parentheses_fail_fast():
                                   "(" + "+".join(["x"] * 20_000) + ")"])
 def test_deep_unary_and_power_chains_fail_with_a_clear_message(text):
     start = time.perf_counter()
-    assert "nested too deeply" in str(fails(text))
+    message = str(fails(text))
+    # 'not' and '~' are refused either for their depth or, where ast.parse gets that far (it depends
+    # on the interpreter's recursion headroom), as operators the language does not have
+    assert "nested too deeply" in message or (text[0] in "n~" and "not allowed" in message)
     assert time.perf_counter() - start < 1.0
 
 
