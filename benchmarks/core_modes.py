@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 import hybriddiff as hd
+from hybriddiff.families import rosenbrock
 
 from .timing import measure, table
 
@@ -14,16 +15,6 @@ def seed_plain(x):
 
 def seed_hd(x):
     return hd.exp(x * x - x) / x
-
-
-def rosenbrock(x):
-    """Extended Rosenbrock as a Python loop (the seed's style); works for floats and our values."""
-    total = 0.0
-    for i in range(len(x) - 1):
-        a = x[i + 1] - x[i] * x[i]
-        b = 1 - x[i]
-        total = total + 100 * a * a + b * b
-    return total
 
 
 def seed_workload() -> str:

@@ -43,19 +43,25 @@ def batch_shape(values: Sequence[Any]) -> tuple[int, ...]:
     return np.broadcast_shapes(*shapes) if shapes else ()
 
 
+def output_groups(graph: "Graph", outs: list[Any]) -> list[tuple[int | None, Any]]:
+    """The outputs cut into the function's return groups: (None, one value) or (n, n values)."""
+    groups, k = [], 0
+    for size in graph.out_sizes:
+        if size is None:
+            groups.append((None, outs[k]))
+            k += 1
+        else:
+            groups.append((size, outs[k:k + size]))
+            k += size
+    return groups
+
+
 def assemble(graph: "Graph", outs: list[Any], shape: tuple[int, ...] = ()) -> Any:
     """The return value from the output values: a number, or a list, tuple or array of them."""
     if shape:
         outs = [o if isinstance(o, np.ndarray) and o.shape == shape else np.broadcast_to(o, shape).copy()
                 if _numeric(o) else o for o in outs]
-    groups, k = [], 0
-    for size in graph.out_sizes:
-        if size is None:
-            groups.append(outs[k])
-            k += 1
-        else:
-            groups.append(_stack(outs[k:k + size]))
-            k += size
+    groups = [value if size is None else _stack(value) for size, value in output_groups(graph, outs)]
     if graph.out_container in ("scalar", "array"):
         return groups[0]
     return list(groups) if graph.out_container == "list" else tuple(groups)

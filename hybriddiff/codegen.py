@@ -16,6 +16,7 @@ import numpy as np
 
 from . import primitives as P
 from .errors import TraceGuardError
+from .arguments import output_groups
 from .inplace import inplace_lines, same_float_arrays
 from .listing import note_text
 
@@ -89,15 +90,8 @@ def numbered_lines(graph: "Graph", backend: str) -> list[tuple[int, str]]:
 
 
 def _return_line(graph: "Graph", names: dict[int, str], stack: str = "hd_stack") -> str:
-    outs = [names[o] for o in graph.outputs]
-    groups, k = [], 0
-    for size in graph.out_sizes:
-        if size is None:
-            groups.append(outs[k])
-            k += 1
-        else:
-            groups.append(f"{stack}([{', '.join(outs[k:k + size])}])")
-            k += size
+    groups = [value if size is None else f"{stack}([{', '.join(value)}])"
+              for size, value in output_groups(graph, [names[o] for o in graph.outputs])]
     if graph.out_container in ("scalar", "array"):
         return f"return {groups[0]}"
     return f"return [{', '.join(groups)}]" if graph.out_container == "list" else f"return ({', '.join(groups)},)"

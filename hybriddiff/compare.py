@@ -8,9 +8,6 @@ is nan or inf (outside a domain, at a kink) is marked, never reported as accurat
 from __future__ import annotations
 
 import math
-import statistics
-import time
-import tracemalloc
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -19,6 +16,7 @@ import numpy as np
 from .compare_methods import prepare
 from .errors import MethodTimeoutError
 from .inputs import as_point, name_of
+from .measure import peak_bytes, seconds_per_call
 from .methods import available_methods
 from .reference import reference
 from .compare_render import ComparisonRendering
@@ -98,31 +96,6 @@ def _errors(value: Any, ref: Any) -> tuple[float, float, float]:
     return float(abs_err), float(rel_err), digits
 
 
-def _time(call: Callable[[], Any], budget: float) -> tuple[float, float]:
-    """Median seconds per call over 5 rounds, each looping long enough to be measurable."""
-    started = time.perf_counter()
-    call()
-    once = max(time.perf_counter() - started, 1e-7)
-    number = max(1, int(budget / 5 / once))
-    rounds = []
-    for _ in range(5):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            call()
-        rounds.append((time.perf_counter() - t0) / number)
-    median = statistics.median(rounds)
-    return median, (max(rounds) - min(rounds)) / median if median > 0 else 0.0
-
-
-def _memory(call: Callable[[], Any]) -> int:
-    tracemalloc.start()
-    try:
-        call()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
 def _finite(value: Any) -> bool:
     return bool(np.all(np.isfinite(np.asarray(value, dtype=float))))
 
@@ -140,8 +113,8 @@ def run_method(method: str, f: Callable[..., Any], x: Any, ref: Any, budget: flo
         row.status, row.note = "failed", f"{type(exc).__name__}: {exc}"
         return row
     row.setup, row.passes, row.ops, row.note = prepared.setup, prepared.passes, prepared.ops, prepared.note
-    row.time, row.spread = _time(prepared.call, budget)
-    row.memory = _memory(prepared.call)
+    row.time, row.spread = seconds_per_call(prepared.call, budget)
+    row.memory = peak_bytes(prepared.call)
     if not _finite(row.value) or ref is None:
         row.status = "nan" if not _finite(row.value) else row.status
         row.note = row.note or "the value is not finite (outside a domain or at a kink)"

@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from .table_render import Table
+from .plotting import axes
+from .table_render import Table, TableViews
 
 COLUMNS = ("method", "value", "abs error", "rel error", "digits", "time/call", "spread", "setup",
            "passes", "ops", "memory", "status", "note")
@@ -45,7 +46,7 @@ def _sci(v: float | None) -> str:
     return "" if v is None else ("0" if v == 0 else f"{v:.1e}")
 
 
-class ComparisonRendering:
+class ComparisonRendering(TableViews):
     """Mixin for ``Comparison``: every view is built from ``to_table``."""
 
     function: str
@@ -83,24 +84,6 @@ class ComparisonRendering:
                 f"(tracing, SymPy, compiling); passes: sweeps (AD) or evaluations of f (FD); "
                 f"ops: operations one call executes; memory: peak bytes of one call.")
 
-    def to_text(self) -> str:
-        """Aligned plain text for a terminal."""
-        return self.to_table().to_text(max_rows=None)
-
-    def to_markdown(self) -> str:
-        """A Markdown table with its title and footnote."""
-        return self.to_table().to_markdown(max_rows=None)
-
-    def to_html(self) -> str:
-        """A self-contained HTML table (Jupyter shows it through ``_repr_html_``)."""
-        return self.to_table().to_html(max_rows=None)
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
-
-    def __str__(self) -> str:
-        return self.to_text()
-
     def to_json(self, indent: int | None = 2) -> str:
         """JSON text of ``to_dict()`` (strict JSON: nan and inf as strings)."""
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)  # type: ignore[attr-defined]
@@ -111,10 +94,8 @@ class ComparisonRendering:
 
     def plot(self, ax: Any = None) -> Any:
         """Relative error and time per call of each method, on log axes (matplotlib, optional)."""
-        plt = _pyplot()
         rows = [r for r in self.rows if r.status == "ok"]
-        if ax is None:
-            _, ax = plt.subplots(1, 2, figsize=(10, 3.6), constrained_layout=True)
+        ax = axes(ax, nrows=1, ncols=2, figsize=(10, 3.6), constrained_layout=True)
         names = [r.method for r in rows]
         errors = [max(r.rel_error, 1e-17) for r in rows]
         ax[0].barh(names, errors, color="#4c72b0")
@@ -133,11 +114,3 @@ def _float(v: Any) -> Any:
     if isinstance(v, np.ndarray):
         return np.array([float(i) for i in v])
     return float(v)
-
-
-def _pyplot() -> Any:
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise ImportError("plotting needs matplotlib: pip install 'hybriddiff[plot]'") from None
-    return plt

@@ -7,22 +7,21 @@ study cleanly, keeping the rows that finished.
 """
 from __future__ import annotations
 
-import statistics
-import time
-import tracemalloc
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
 from .compare_methods import prepare
 from .families import rosenbrock_family
-from .table_render import Table
+from .measure import peak_bytes, seconds_per_call
+from .plotting import axes
+from .table_render import Table, TableViews
 
 DEFAULT_NS = (2, 4, 8, 16, 32, 64, 128)
 DEFAULT_METHODS = ("forward", "reverse", "fd-central", "hybrid")
 
 
 @dataclass
-class ScalingStudy:
+class ScalingStudy(TableViews):
     """Rows (n, method, seconds per gradient, ratio to f, passes, peak bytes, note)."""
 
     family: str
@@ -38,26 +37,8 @@ class ScalingStudy:
                      footnote="gradient / f: the gradient's time over f's own time at the same n, "
                               "measured side by side.")
 
-    def to_text(self) -> str:
-        return self.to_table().to_text(max_rows=None)
-
-    def to_markdown(self) -> str:
-        return self.to_table().to_markdown(max_rows=None)
-
-    def to_html(self) -> str:
-        return self.to_table().to_html(max_rows=None)
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
-
-    def __str__(self) -> str:
-        return self.to_text()
-
     def to_dict(self) -> dict[str, Any]:
         return {"family": self.family, "interrupted": self.interrupted, "rows": self.to_table().to_dict()["rows"]}
-
-    def to_dataframe(self) -> Any:
-        return self.to_table().to_dataframe()
 
     def crossover(self, a: str = "forward", b: str = "reverse") -> int | None:
         """The smallest n at which method ``b`` is faster than ``a`` (None if it never is)."""
@@ -70,10 +51,7 @@ class ScalingStudy:
 
     def plot(self, ax: Any = None) -> Any:
         """Seconds per gradient against n, one line per method, log-log (matplotlib, optional)."""
-        from .compare_render import _pyplot
-        plt = _pyplot()
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
+        ax = axes(ax, figsize=(6, 4), constrained_layout=True)
         for method in dict.fromkeys(r["method"] for r in self.rows):
             pts = [(r["n"], r["seconds"]) for r in self.rows if r["method"] == method and r["seconds"]]
             if pts:
@@ -85,29 +63,6 @@ class ScalingStudy:
         ax.set_title(self.to_table().title, fontsize=10, loc="left")
         ax.legend()
         return ax
-
-
-def _seconds(call: Callable[[], Any], budget: float) -> float:
-    started = time.perf_counter()
-    call()
-    once = max(time.perf_counter() - started, 1e-7)
-    number = max(1, int(budget / 3 / once))
-    rounds = []
-    for _ in range(3):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            call()
-        rounds.append((time.perf_counter() - t0) / number)
-    return statistics.median(rounds)
-
-
-def _peak(call: Callable[[], Any]) -> int:
-    tracemalloc.start()
-    try:
-        call()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 def _progress(tasks: list, show: bool | None) -> Iterable:
@@ -143,7 +98,7 @@ def scaling_study(family: Callable[[int], tuple[Callable[..., Any], Any]] = rose
         for n, method in _progress(tasks, progress):
             f, x = family(n)
             if n not in f_time:
-                f_time[n] = _seconds(lambda: f(x), budget)
+                f_time[n] = seconds_per_call(lambda: f(x), budget, rounds=3)[0]
             study.rows.append(_cell(n, method, f, x, f_time[n], budget))
     except KeyboardInterrupt:
         study.interrupted = True
@@ -153,9 +108,9 @@ def scaling_study(family: Callable[[int], tuple[Callable[..., Any], Any]] = rose
 def _cell(n: int, method: str, f: Callable[..., Any], x: Any, f_seconds: float, budget: float) -> dict:
     try:
         prepared = prepare(method, f, x)
-        seconds = _seconds(prepared.call, budget)
+        seconds = seconds_per_call(prepared.call, budget, rounds=3)[0]
         return {"n": n, "method": method, "seconds": seconds, "ratio": seconds / f_seconds,
-                "passes": prepared.passes, "memory": _peak(prepared.call), "note": prepared.note}
+                "passes": prepared.passes, "memory": peak_bytes(prepared.call), "note": prepared.note}
     except KeyboardInterrupt:
         raise
     except Exception as exc:  # a method that fails at this n gets a row saying why

@@ -18,6 +18,7 @@ from .complexstep import complex_step
 from .errors import DifferentiationError
 from .fdprobe import Line, quiet
 from .fdsteps import evaluate
+from .plotting import axes
 from .reference import reference
 from .finite import SCHEMES, finite_difference
 from .inputs import name_of
@@ -216,13 +217,7 @@ class StepStudy:
 
     def plot(self, ax: Any = None) -> Any:
         """Error against h on log-log axes, one line per scheme; o marks the best h, x the automatic."""
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError as exc:
-            raise ImportError("StepStudy.plot needs matplotlib: pip install 'hybriddiff[plot]' "
-                              "(or pip install matplotlib)") from exc
-        if ax is None:
-            _, ax = plt.subplots()
+        ax = axes(ax)
         for s, c in self.curves.items():
             shown = np.where(c.errors > 0, c.errors, np.nan)
             (line,) = ax.loglog(c.hs, shown, label=s)

@@ -15,7 +15,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Sequence
 
-from .table_render import Table
+from .plotting import axes
+from .table_render import Table, TableViews
 
 TIMED_OUT, SKIPPED = "timed out", "skipped (timed out at a smaller n)"
 CELLS = ("diff", "expand", "cse")
@@ -172,7 +173,7 @@ COLUMNS = ("n", "f count_ops", "f graph ops", "diff count_ops", "diff s", "expan
 
 
 @dataclass
-class SwellStudy:
+class SwellStudy(TableViews):
     """The rows of ``swell_study``: tables (text, Markdown, HTML), JSON and a plot.
 
     >>> study = swell_study(logistic_map, [2], timeout=20.0)
@@ -200,23 +201,8 @@ class SwellStudy:
                      footnote=f"SymPy count_ops; 'diff+cse ops' counts the CSE'd form; hybrid = graph.grad() "
                               f"(count_ops of its flat SymPy form); SymPy cells time-boxed ({limit}).")
 
-    def to_markdown(self) -> str:
-        """A Markdown table (title, header, one row per n, footnote)."""
-        return self.table().to_markdown()
-
-    def to_text(self) -> str:
-        """Aligned plain text."""
-        return self.table().to_text()
-
-    def to_html(self) -> str:
-        """An HTML table (Jupyter shows it through ``_repr_html_``)."""
-        return self.table().to_html()
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
-
-    def __str__(self) -> str:
-        return self.to_text()
+    def to_table(self) -> Table:
+        return self.table()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able built-ins: the parameters and every row."""
@@ -225,13 +211,7 @@ class SwellStudy:
 
     def plot(self, ax: Any = None) -> Any:
         """Derivative size against n (log scale): the three SymPy routes and the hybrid graph."""
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError as exc:
-            raise ImportError("SwellStudy.plot needs matplotlib: pip install 'hybriddiff[plot]' "
-                              "(or pip install matplotlib)") from exc
-        if ax is None:
-            _, ax = plt.subplots()
+        ax = axes(ax)
         ns = [r.n for r in self.rows]
         for kind, label in zip(CELLS, ("sympy.diff", "expand + diff", "diff + cse")):
             ax.semilogy(ns, [r.cells[kind].ops or float("nan") for r in self.rows], "o-", label=label)

@@ -316,3 +316,35 @@ def _md_escape(text: str) -> str:
     for ch in ("\\", "|", "*", "_", "`"):
         text = text.replace(ch, "\\" + ch)
     return text
+
+
+class TableViews:
+    """Every view of a result that can build a ``Table``: text, Markdown, HTML (Jupyter), DataFrame.
+
+    A class defines ``to_table()``; the views come from here, so all results render alike.
+    """
+
+    def to_table(self) -> Table:  # pragma: no cover - defined by each result class
+        raise NotImplementedError
+
+    def to_text(self) -> str:
+        """Aligned plain text for a terminal."""
+        return self.to_table().to_text(max_rows=None)
+
+    def to_markdown(self) -> str:
+        """A Markdown table with its title and footnote."""
+        return self.to_table().to_markdown(max_rows=None)
+
+    def to_html(self) -> str:
+        """A self-contained HTML table (Jupyter shows it through ``_repr_html_``)."""
+        return self.to_table().to_html(max_rows=None)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def to_dataframe(self) -> Any:
+        """A pandas DataFrame of the rows (pandas is an optional extra)."""
+        return self.to_table().to_dataframe()
