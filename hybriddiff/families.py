@@ -40,6 +40,21 @@ def logistic_map(n: int) -> Callable[[Any], Any]:
     return l_n
 
 
+def newton_sqrt(n: int) -> Callable[[Any], Any]:
+    """n Newton steps for sqrt(a) from y_0 = a: y_{k+1} = (y_k + a / y_k) / 2, as a function of a.
+
+    >>> round(newton_sqrt(6)(2.0), 12)
+    1.414213562373
+    """
+    def newton(a: Any) -> Any:
+        y = a
+        for _ in range(n):
+            y = (y + a / y) / 2
+        return y
+    newton.__name__ = f"newton{n}"
+    return newton
+
+
 def rosenbrock(x: Any) -> Any:
     """Extended Rosenbrock, sum of 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2, as a Python loop."""
     total = 0.0

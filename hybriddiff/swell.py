@@ -15,6 +15,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Sequence
 
+from .families import logistic_map, newton_sqrt  # noqa: F401  (the ready families)
 from .plotting import axes
 from .table_render import Table, TableViews
 
@@ -34,36 +35,6 @@ PAPER_TABLE1 = {
         "(1 - 8*x + 8*x**2)**2",
         "64*(1 - 42*x + 504*x**2 - 2640*x**3 + 7040*x**4 - 9984*x**5 + 7168*x**6 - 2048*x**7)"),
 }
-
-
-def logistic_map(n: int) -> Callable[[Any], Any]:
-    """l_n of the logistic map l_1 = x, l_{k+1} = 4 l_k (1 - l_k), as a function of x.
-
-    >>> import hybriddiff as hd
-    >>> round(hd.derivative(logistic_map(4), 0.3), 12) == round(102272 / 78125, 12)
-    True
-    """
-    def l(x: Any) -> Any:
-        for _ in range(n - 1):
-            x = 4 * x * (1 - x)
-        return x
-    l.__name__ = f"l{n}"
-    return l
-
-
-def newton_sqrt(n: int) -> Callable[[Any], Any]:
-    """n Newton steps for sqrt(a) from y_0 = a: y_{k+1} = (y_k + a / y_k) / 2, as a function of a.
-
-    >>> round(newton_sqrt(6)(2.0), 12)
-    1.414213562373
-    """
-    def newton(a: Any) -> Any:
-        y = a
-        for _ in range(n):
-            y = (y + a / y) / 2
-        return y
-    newton.__name__ = f"newton{n}"
-    return newton
 
 
 @dataclass
