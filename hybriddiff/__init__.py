@@ -8,7 +8,7 @@ side by side, with what each costs and how exact it is.
 """
 from __future__ import annotations
 
-from . import primitives
+from . import families, primitives
 from .compare import Comparison, compare
 from .core import bind
 from .errors import (DifferentiationError, DomainError, LevelMixError, MethodTimeoutError, ParseError,
@@ -34,14 +34,14 @@ __version__ = "0.1.0"
 
 from . import cas_compare, cas_methods  # noqa: E402,F401  registers "symbolic" and "hybrid"
 from .simplify import SimplifyReport, simplify  # noqa: E402
-from .swell import SwellStudy, logistic_map, swell_study  # noqa: E402
+from .swell import SwellStudy, baydin_table1, logistic_map, swell_study  # noqa: E402
 
 METHODS: tuple[str, ...] = available_methods()
 
 __all__ = [
     "Dual", "Variable", "Graph", "Tracer", "trace", "forward_table", "reverse_table",
     "Expression", "parse_expression", "finite_difference", "finite_jacobian", "FDResult",
-    "step_study", "StepStudy", "swell_study", "SwellStudy", "logistic_map", "simplify", "SimplifyReport",
+    "step_study", "StepStudy", "swell_study", "SwellStudy", "logistic_map", "baydin_table1", "families", "simplify", "SimplifyReport",
     "report", "compare", "Comparison", "scaling_study", "ScalingStudy", "jvp", "vjp", "grad", "value_and_grad", "jacobian", "hessian", "derivative",
     "METHODS", "PRIMITIVES", "bind", "primitives", "register_method",
     "DifferentiationError", "DomainError", "LevelMixError", "MethodTimeoutError", "ParseError",

@@ -32,7 +32,11 @@ def prepare_symbolic(f: Callable[..., Any], x: Any) -> Prepared:
     note = "sympy.diff of the nested expression, lambdify (NumPy)"
     if info.function is None:
         note += "; the lambdified code could not be rebuilt here: the call returns the value"
-    return Prepared(call, passes=1, ops=info.sizes.get("derivative count_ops"), note=note, extra=_extra(info))
+    ops = info.sizes.get("derivative count_ops")
+    huge = ops is not None and ops > 20_000  # tracemalloc slows a huge lambdified expression 10,000x
+    if huge:
+        note += "; memory not measured (expression too large for tracemalloc)"
+    return Prepared(call, passes=1, ops=ops, note=note, extra=_extra(info), measure_memory=not huge)
 
 
 @register_preparer("hybrid")

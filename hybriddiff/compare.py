@@ -41,7 +41,7 @@ class Row:
     note: str = ""
 
 
-@dataclass
+@dataclass(repr=False)
 class Comparison(ComparisonRendering):
     """The result of ``hd.compare``: rows per method plus the reference (see ``to_markdown``)."""
 
@@ -114,7 +114,7 @@ def run_method(method: str, f: Callable[..., Any], x: Any, ref: Any, budget: flo
         return row
     row.setup, row.passes, row.ops, row.note = prepared.setup, prepared.passes, prepared.ops, prepared.note
     row.time, row.spread = seconds_per_call(prepared.call, budget)
-    row.memory = peak_bytes(prepared.call)
+    row.memory = peak_bytes(prepared.call) if prepared.measure_memory else None
     if not _finite(row.value) or ref is None:
         row.status = "nan" if not _finite(row.value) else row.status
         row.note = row.note or "the value is not finite (outside a domain or at a kink)"

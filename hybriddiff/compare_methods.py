@@ -27,6 +27,7 @@ class Prepared:
     setup: float | None = None      # seconds spent once (tracing, SymPy, compiling); None: measured
     note: str = ""
     extra: dict = field(default_factory=dict)   # e.g. generated source, symbolic sizes
+    measure_memory: bool = True     # tracemalloc makes some calls (huge lambdified expressions) crawl
 
 
 _PREPARERS: dict[str, Callable[[Callable[..., Any], Any], Prepared]] = {}

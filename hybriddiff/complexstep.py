@@ -39,7 +39,7 @@ class Analytic(Operators, Box):
         if not prim.smooth:
             raise UnsupportedOperationError(
                 f"{prim.name} is not analytic (complex-differentiable), so the complex step cannot "
-                f"differentiate through it; {ADVICE}")
+                f"differentiate through it")
         values = [a.value if type(a) is Analytic and a._level == self._level else a for a in args]
         return Analytic(bind(prim, *values), self._level)
 

@@ -169,6 +169,10 @@ class Graph:
                 return y
             if eb and b == 0:
                 return x
+            if eb and b < 0:   # x + (-c) -> x - c, exactly
+                return self.emit(P.sub, (x, self.const(-b)))
+            if ea and a < 0:
+                return self.emit(P.sub, (y, self.const(-a)))
             if self._negated(y) is not None:
                 return self.emit(P.sub, (x, self._negated(y)))
             if self._negated(x) is not None:

@@ -163,8 +163,9 @@ class Operators:
 
     def __float__(self):
         raise UnsupportedOperationError(
-            f"float() of a {type(self).__name__} would drop its derivative; use hd.exp, hd.sin, ... "
-            f"(or np.exp, ...) instead of math.exp, math.sin, ..., or read .value explicitly")
+            f"float() of a hybriddiff value ({type(self).__name__}) would drop what it carries; use "
+            f"hd.exp, hd.sin, ... (or np.exp, ...) instead of math.exp, math.sin, ..., or read "
+            f".value explicitly")
     __int__ = __index__ = __complex__ = __float__
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:

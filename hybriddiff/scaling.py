@@ -20,7 +20,7 @@ DEFAULT_NS = (2, 4, 8, 16, 32, 64, 128)
 DEFAULT_METHODS = ("forward", "reverse", "fd-central", "hybrid")
 
 
-@dataclass
+@dataclass(repr=False)
 class ScalingStudy(TableViews):
     """Rows (n, method, seconds per gradient, ratio to f, passes, peak bytes, note)."""
 

@@ -176,6 +176,9 @@ class StepStudy:
                                              "|---:" * (len(self.curves) + 1) + "|"]
         return "\n".join(out + [line(r) for r in table])
 
+    def __repr__(self) -> str:
+        return self.to_text()
+
     def to_text(self) -> str:
         """Plain aligned columns (* marks each scheme's minimum)."""
         head, summary, table = self._cells()

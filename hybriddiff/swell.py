@@ -143,7 +143,7 @@ COLUMNS = ("n", "f count_ops", "f graph ops", "diff count_ops", "diff s", "expan
            "hybrid count_ops", "hybrid s")
 
 
-@dataclass
+@dataclass(repr=False)
 class SwellStudy(TableViews):
     """The rows of ``swell_study``: tables (text, Markdown, HTML), JSON and a plot.
 

@@ -202,8 +202,11 @@ def latex(graph: "Graph", nested: bool = True) -> str:
     import sympy
     small = max((tree_sizes(graph)[o] for o in graph.outputs), default=0) <= LATEX_TREE
     if nested and small and graph.n_ops <= MAX_OPS:
-        texts = [sympy.latex(o) for o in to_sympy(graph, nested=True)[1]]
-        return texts[0] if len(texts) == 1 else r"\left(" + ", ".join(texts) + r"\right)"
+        try:
+            texts = [sympy.latex(o) for o in to_sympy(graph, nested=True)[1]]
+            return texts[0] if len(texts) == 1 else r"\left(" + ", ".join(texts) + r"\right)"
+        except DifferentiationError:  # small but too deep to nest: the assignments below
+            pass
     assignments, outputs = to_sympy(graph)
     lines = [f"{sympy.latex(s)} &= {sympy.latex(e)}" for s, e in assignments]
     many = len(outputs) > 1

@@ -345,6 +345,8 @@ class TableViews:
     def __str__(self) -> str:
         return self.to_text()
 
+    __repr__ = __str__  # results are read, not rebuilt: the table (dataclasses use repr=False)
+
     def to_dataframe(self) -> Any:
         """A pandas DataFrame of the rows (pandas is an optional extra)."""
         return self.to_table().to_dataframe()

@@ -78,7 +78,7 @@ def test_comparisons_use_the_value():
 
 
 def test_math_module_refuses_to_drop_the_derivative():
-    with pytest.raises(hd.UnsupportedOperationError, match="drop its derivative"):
+    with pytest.raises(hd.UnsupportedOperationError, match="would drop what it carries"):
         math.exp(hd.Dual(1.0, 1.0))
     with pytest.raises(hd.DifferentiationError, match="math.exp"):
         hd.derivative(lambda x: math.exp(x), 1.0)
