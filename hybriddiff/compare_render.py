@@ -36,10 +36,15 @@ def _bytes(n: int | None) -> str:
 
 
 def _value(v: Any) -> Any:
+    """Values in full, as the shortest text that reads back the same float (``repr``)."""
     if isinstance(v, np.ndarray):
-        text = np.array2string(np.asarray(v, dtype=float), precision=16, separator=", ", threshold=6)
+        text = np.array2string(np.asarray(v, dtype=float), precision=17, separator=", ", threshold=6,
+                               floatmode="unique")
         return text.replace("\n", " ")
-    return v
+    try:
+        return repr(float(v))
+    except (TypeError, ValueError):
+        return str(v)
 
 
 def _sci(v: float | None) -> str:

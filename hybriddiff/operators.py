@@ -10,7 +10,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .core import new_level
+from .core import gc_paused, new_level
 from .errors import DifferentiationError
 from .forward import Dual, primal_and_tangent
 from .inputs import Args, call_function, lift, scalar_output, vector_outputs, check_mode
@@ -98,7 +98,8 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
     def value_and_grad_f(*args: Any) -> tuple[Any, Any]:
         parsed = Args(f, "hd.grad", args, argnums)
         run = _grad_reverse if mode == "reverse" else _grad_forward
-        value, grads = run(f, parsed)
+        with gc_paused():  # a recorded tape is many objects and no cycles: spare the collector
+            value, grads = run(f, parsed)
         return value, (grads[0] if parsed.single else tuple(grads))
 
     value_and_grad_f.__name__ = f"value_and_grad_{getattr(f, '__name__', 'f')}"
@@ -181,7 +182,8 @@ def jacobian(f: Callable[..., Any], mode: str = "forward") -> Callable[[Any], np
     def jacobian_f(x: Any) -> np.ndarray:
         args = Args(f, "hd.jacobian", (x,))
         n = int(np.size(args.values[0]))
-        rows = _jacobian_forward(f, args, n) if mode == "forward" else _jacobian_reverse(f, args)
+        with gc_paused():
+            rows = _jacobian_forward(f, args, n) if mode == "forward" else _jacobian_reverse(f, args)
         return _shape_jacobian(rows, np.ndim(args.values[0]))
 
     jacobian_f.__name__ = f"jacobian_{getattr(f, '__name__', 'f')}"
