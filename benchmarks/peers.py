@@ -141,7 +141,7 @@ def w3(ns: tuple[int, ...] = (10, 100, 1000)) -> str:
     out = []
     for n in ns:
         x = np.linspace(-1.2, 1.0, n)
-        xl = list(x)
+        xl = x.tolist()  # Python floats: the plain loop is the seed's style
         plain = measure(f"plain-float loop f, n={n}", lambda: rosenbrock(xl), repeats=5)
         rows: list[tuple[Timing, Timing, float | None]] = [(plain, plain, None)]
         f_var = measure("f on hd.Variable", lambda: rosenbrock([hd.Variable(v) for v in xl]), repeats=5)

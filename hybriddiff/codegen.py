@@ -148,7 +148,7 @@ def _python(out: Any) -> Any:
     return out
 
 
-CHUNK = 2000  # operations per generated function in big graphs (CPython compiles huge functions slowly)
+CHUNK = 20_000  # operations per generated function in big graphs (CPython compiles huge functions slowly)
 
 
 def _chunk_functions(graph: "Graph", backend: str, prefix: str) -> tuple[list[str], list[int]]:
@@ -217,11 +217,33 @@ def _lazy_body(graph: "Graph", namespace: dict[str, Any], name: str, body: str) 
         outs = {o: f"e[{o}]" if graph.nodes[o].kind != "const" else _literal(graph.nodes[o].const)
                 for o in graph.outputs}
         loads = "".join(f"    e[{i}] = {graph.nodes[i].name}\n" for i in inputs)
-        main = (f"def {name}_{body}({', '.join(graph.arg_names)}):\n    e = [None] * {len(graph.nodes)}\n"
+        lists = "".join(f"    {line}\n" for line in _as_lists(graph)) if body == "math" else ""
+        main = (f"def {name}_{body}({', '.join(graph.arg_names)}):\n{lists}    e = [None] * {len(graph.nodes)}\n"
                 f"{loads}{calls}    {_return_line(graph, outs)}\n")
         exec(compile(main, f"<hybriddiff generated: {name}>", "exec"), namespace)
         return namespace[f"{name}_{body}"](*args)
     return first_call
+
+
+def _as_lists(graph: "Graph") -> list[str]:
+    """Array arguments become lists of Python floats: the math body then runs at float speed."""
+    return [f"{p} = {p}.tolist()" for p, size in zip(graph.arg_names, graph.arg_sizes) if size is not None]
+
+
+def _math_function(graph: "Graph", name: str) -> str:
+    """``{name}_math``: the math body as its own function (graphs with array arguments)."""
+    lines = [f"def {name}_math({', '.join(graph.arg_names)}):"]
+    lines += [f"    {line}" for line in _as_lists(graph) + body_lines(graph, "math")]
+    lines.append(f"    {_return_line(graph, _names(graph))}")
+    return "\n".join(lines) + "\n"
+
+
+def _math_test(graph: "Graph") -> str:
+    """When the math body applies: float scalars, and 1-D float64 arrays of the traced length."""
+    tests = [f"type({p}) is float" if size is None else
+             f"type({p}) is np.ndarray and {p}.dtype == hd_f64 and {p}.shape == ({size},)"
+             for p, size in zip(graph.arg_names, graph.arg_sizes)]
+    return " and ".join(tests) or "True"
 
 
 def _inplace_source(graph: "Graph", name: str) -> str:
@@ -256,29 +278,30 @@ def compile_graph(graph: "Graph", backend: str = "numpy") -> Callable[..., Any]:
     namespace: dict[str, Any] = {"np": np, "math": math, "hd_guard": _guard(graph), "hd_stack": _stack,
                                  "hd_numpy": _numpy_call, "hd_same": same_float_arrays}
     namespace.update({f"hd_{p.name}": p.scalar for p in P.PRIMITIVES.values() if p.scalar is not None})
-    floats = " and ".join(f"type({p}) is float" for p in graph.arg_names) or "True"
+    namespace["hd_f64"] = np.float64
+    scalars_only = all(size is None for size in graph.arg_sizes)
     if graph.n_ops > CHUNK:
         bodies = _chunked_bodies(graph, namespace, name)
         math_call = f"return {name}_math({params})"
     else:
         bodies = source(graph, "numpy", f"{name}_numpy", "hd_stack") + "\n" + _inplace_source(graph, name)
         math_call = None
+        if not scalars_only:  # the math body in its own function, where arrays become lists
+            bodies += "\n" + _math_function(graph, name)
+            math_call = f"return {name}_math({params})"
+    inline = [] if math_call else body_lines(graph, "math") + [_return_line(graph, _names(graph))]
     lines = [f"def {name}({params}):"]
     if backend == "math":
-        lines += [f"    {math_call}"] if math_call else (
-            [f"    {line}" for line in body_lines(graph, "math")] + [f"    {_return_line(graph, _names(graph))}"])
+        lines += [f"    {line}" for line in ([math_call] if math_call else inline)]
     else:
-        if all(size is None for size in graph.arg_sizes):
-            lines += [f"    if {floats}:", "        try:"]
-            lines += [f"            {math_call}"] if math_call else (
-                [f"            {line}" for line in body_lines(graph, "math")]
-                + [f"            {_return_line(graph, _names(graph))}"])
-            lines += ["        except (ArithmeticError, ValueError):",
-                      "            pass  # outside the math module's domain: NumPy's nan/inf below"]
-        body = f"{name}_numpy" if math_call else f"{name}_inplace"
+        lines += [f"    if {_math_test(graph)}:", "        try:"]
+        lines += [f"            {line}" for line in ([math_call] if math_call else inline)]
+        lines += ["        except (ArithmeticError, ValueError):",
+                  "            pass  # outside the math module's domain: NumPy's nan/inf below"]
+        body = f"{name}_numpy" if graph.n_ops > CHUNK else f"{name}_inplace"
         lines.append(f"    return hd_numpy({body}, {call_args})")
     dispatcher = "\n".join(lines) + "\n"
-    text = dispatcher if math_call else bodies + "\n" + dispatcher
+    text = dispatcher if graph.n_ops > CHUNK else bodies + "\n" + dispatcher
     exec(compile(text, f"<hybriddiff generated: {name}>", "exec"), namespace)  # our own graph's source
     fn = namespace[name]
     fn.__doc__ = f"Generated by hybriddiff from the graph {graph.name} ({graph.n_ops} operations)."

@@ -9,6 +9,8 @@ generic ``bind``; tests check that both paths agree.
 from __future__ import annotations
 
 import math
+
+import numpy as np
 from typing import Any, Callable
 
 from . import primitives as P
@@ -51,7 +53,8 @@ def generate(prim: Primitive, kind: str, names: dict[str, Any]) -> Callable[...,
 
 
 def _compile(body: str, prim: Primitive, name: str, names: dict[str, Any]) -> Callable[..., Any]:
-    namespace = {"math": math, "P": P, "prim": prim, "bind": bind, "_new": object.__new__, **names}
+    namespace = {"math": math, "P": P, "prim": prim, "bind": bind, "_new": object.__new__,
+                 "_f64": np.float64, **names}
     code = compile(body.replace("FNAME", name), f"<hybriddiff fast path: {prim.name}>", "exec")
     exec(code, namespace)  # our own table's rules, never user text
     fn = namespace[name]
@@ -105,8 +108,8 @@ def FNAME(self, other):
                         return BOTH
                     except (ArithmeticError, ValueError):
                         pass
-        elif type(other) is float or type(other) is int:
-            y = other
+        elif type(other) is float or type(other) is int or type(other) is _f64:
+            y = float(other) if type(other) is _f64 else other
             try:
                 out = {out}
                 return LEFT
@@ -117,8 +120,8 @@ def FNAME(self, other):
 _REFLECTED_TEMPLATE = '''
 def FNAME(self, other):
     y = self.value
-    if type(y) is float and (type(other) is float or type(other) is int):
-        x = other
+    if type(y) is float and (type(other) is float or type(other) is int or type(other) is _f64):
+        x = float(other) if type(other) is _f64 else other
         try:
             out = {out}
             return RIGHT

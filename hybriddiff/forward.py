@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import numpy as np
+
 from .core import Box, Primitive, bind, partials_at
 from . import fastpath
 from .ops import Operators
@@ -28,6 +30,8 @@ class Dual(Operators, Box):
     __slots__ = ("value", "tangent", "_level")
 
     def __init__(self, value: Any, tangent: Any = 1.0, level: int | None = None):
+        if type(value) is np.float64:  # NumPy's scalars from iterating an array: the float fast paths
+            value = float(value)
         if type(value) is float and level is None and type(tangent) is float:
             self.value, self.tangent, self._level = value, tangent, EAGER_LEVEL
             return

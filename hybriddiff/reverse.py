@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
+import numpy as np
+
 from .core import Box, Primitive, bind, partials_at
 from .errors import DifferentiationError
 from . import fastpath
@@ -32,6 +34,8 @@ class Variable(Operators, Box):
     __slots__ = ("value", "_grad", "_parents", "_partials", "_level", "_mark", "_bar", "__weakref__")
 
     def __init__(self, value: Any, level: int | None = None):
+        if type(value) is np.float64:  # NumPy's scalars from iterating an array: the float fast paths
+            value = float(value)
         if type(value) is float and level is None:
             self.value, self._grad, self._parents, self._partials = value, None, (), ()
             self._mark, self._bar, self._level = 0, None, EAGER_LEVEL
