@@ -51,7 +51,7 @@ def prepare_hybrid(f: Callable[..., Any], x: Any) -> Prepared:
     from . import cas_methods
     _, info = cas_methods.hybrid_derivative(f, x, timeout=cas_methods.DEFAULT_TIMEOUT)
     fn, winner = info.function, info.report.winner if info.report is not None else "none"
-    note = ("derivative graph (SymPy found nothing smaller), compiled" if winner == "none" else
+    note = ("derivative graph (SymPy found nothing smaller), compiled" if winner.startswith("none") else
             f"derivative graph, simplified ({winner}: {info.sizes['derivative graph ops']} -> "
             f"{info.sizes['simplified graph ops']} ops), compiled")
     if info.report is not None and info.report.timed_out:

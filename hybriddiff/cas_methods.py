@@ -191,6 +191,11 @@ def symbolic_derivative(f: Callable[..., Any], x: Any, order: int = 1,
         out = timebox.stream(_symbolic_job, graph, point, order, array, timeout=timeout, what=what)
     except RecursionError as exc:
         raise DifferentiationError(f"{what}: SymPy hit Python's recursion limit ({exc})") from None
+    except (DifferentiationError, TimeoutError):
+        raise
+    except Exception as exc:  # SymPy's own limits (zoo, unprintable derivatives): say so clearly
+        raise DifferentiationError(f"{what}: SymPy could not finish ({type(exc).__name__}: {exc}); "
+                                   f"the hybrid method differentiates the graph instead") from exc
     found = {item[0]: item[1:] for item in out.items}
     if "value" not in found:
         stages = [item[1] for item in out.items if item[0] == "stage"]
@@ -239,6 +244,11 @@ def hybrid_graph(f: Callable[..., Any], x: Any, order: int = 1,
         derivative = derivative.grad()
     built = time.perf_counter()
     small, report = simplify(derivative, timeout=timeout)
+    if small is not derivative and not _agree(small, derivative, x):
+        # SymPy's rewrites assume more than the graph does (e.g. cbrt(x)**2 -> |x|**(2/3), nan for
+        # x < 0 in floating point): keep the derivative graph itself, and say so
+        small = derivative
+        report.winner = "none (the simplified form disagreed with the graph at the point)"
     info = CasInfo("hybrid", graph=small, report=report,
                    timings={"trace": traced - start, "derivative": built - traced, "simplify": report.seconds},
                    sizes={"f graph ops": graph.n_ops, "derivative graph ops": derivative.n_ops,
@@ -246,6 +256,17 @@ def hybrid_graph(f: Callable[..., Any], x: Any, order: int = 1,
     if report.timed_out:
         info.notes.append(f"simplification timed out after {timeout:g} s: kept {report.winner!r}")
     return small, info
+
+
+def _agree(a: "Graph", b: "Graph", x: Any) -> bool:
+    """Both graphs give the same values at x (to 1e-10 relative, nan where the other is nan)."""
+    with np.errstate(all="ignore"):
+        try:
+            va = np.asarray(a(x), dtype=float)
+            vb = np.asarray(b(x), dtype=float)
+        except Exception:
+            return False
+    return bool(np.allclose(va, vb, rtol=1e-10, atol=1e-300, equal_nan=True))
 
 
 def hybrid_derivative(f: Callable[..., Any], x: Any, order: int = 1,

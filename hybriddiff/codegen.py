@@ -16,7 +16,7 @@ import numpy as np
 
 from . import primitives as P
 from .errors import TraceGuardError
-from .arguments import output_groups
+from .arguments import batch_shape, flatten_args, output_groups
 from .inplace import inplace_lines, same_float_arrays
 from .listing import note_text
 
@@ -38,7 +38,17 @@ def _literal(value: Any) -> str:
     raise TypeError(f"cannot generate code for the constant {value!r} ({type(value).__name__})")
 
 
+def _is_literal(text: str) -> bool:
+    try:
+        float(text.strip("()").replace("float(", "").strip("'"))
+        return True
+    except ValueError:
+        return False
+
+
 def _expression(prim: Any, args: list[str], backend: str, exponent: Any = None) -> str:
+    if backend == "numpy" and args and all(_is_literal(a) for a in args):
+        args = [f"np.float64({args[0]})", *args[1:]]  # constants only: NumPy's 1/0 = inf, not an error
     if backend == "math":
         if prim.scalar_source is not None:
             return prim.scalar_source.format(*args)
@@ -90,8 +100,10 @@ def numbered_lines(graph: "Graph", backend: str) -> list[tuple[int, str]]:
 
 
 def _return_line(graph: "Graph", names: dict[int, str], stack: str = "hd_stack") -> str:
+    outs = [_literal(float(graph.nodes[o].const)) if graph.nodes[o].kind == "const"
+            and type(graph.nodes[o].const) in (int, Fraction) else names[o] for o in graph.outputs]
     groups = [value if size is None else f"{stack}([{', '.join(value)}])"
-              for size, value in output_groups(graph, [names[o] for o in graph.outputs])]
+              for size, value in output_groups(graph, outs)]
     if graph.out_container in ("scalar", "array"):
         return f"return {groups[0]}"
     return f"return [{', '.join(groups)}]" if graph.out_container == "list" else f"return ({', '.join(groups)},)"
@@ -134,10 +146,21 @@ def _stack(items: list[Any]) -> Any:
         np.broadcast_arrays(*items))
 
 
-def _numpy_call(fn: Callable[..., Any], args: tuple) -> Any:
-    """Python numbers become NumPy scalars (so 1/0 gives inf, not an exception), and back."""
+def _numpy_call(fn: Callable[..., Any], args: tuple, graph: "Graph") -> Any:
+    """Python numbers become NumPy scalars (so 1/0 gives inf, not an exception), and back; a
+    constant output takes the batch's shape, as graph evaluation gives it."""
     args = tuple(np.float64(a) if type(a) in (int, float) else a for a in args)
-    return _python(fn(*args))
+    out = _python(fn(*args))
+    shape = batch_shape(flatten_args(graph, args))
+    if not shape:
+        return out
+    if isinstance(out, (tuple, list)):
+        return type(out)(_batch(o, shape) for o in out)
+    return _batch(out, shape)
+
+
+def _batch(value: Any, shape: tuple) -> Any:
+    return np.full(shape, float(value)) if isinstance(value, (int, float)) else value
 
 
 def _python(out: Any) -> Any:
@@ -276,7 +299,7 @@ def compile_graph(graph: "Graph", backend: str = "numpy") -> Callable[..., Any]:
     params = ", ".join(graph.arg_names)
     call_args = f"({params}{',' if params else ''})"
     namespace: dict[str, Any] = {"np": np, "math": math, "hd_guard": _guard(graph), "hd_stack": _stack,
-                                 "hd_numpy": _numpy_call, "hd_same": same_float_arrays}
+                                 "hd_numpy": _numpy_call, "hd_same": same_float_arrays, "hd_graph": graph}
     namespace.update({f"hd_{p.name}": p.scalar for p in P.PRIMITIVES.values() if p.scalar is not None})
     namespace["hd_f64"] = np.float64
     scalars_only = all(size is None for size in graph.arg_sizes)
@@ -299,7 +322,7 @@ def compile_graph(graph: "Graph", backend: str = "numpy") -> Callable[..., Any]:
         lines += ["        except (ArithmeticError, ValueError):",
                   "            pass  # outside the math module's domain: NumPy's nan/inf below"]
         body = f"{name}_numpy" if graph.n_ops > CHUNK else f"{name}_inplace"
-        lines.append(f"    return hd_numpy({body}, {call_args})")
+        lines.append(f"    return hd_numpy({body}, {call_args}, hd_graph)")
     dispatcher = "\n".join(lines) + "\n"
     text = dispatcher if graph.n_ops > CHUNK else bodies + "\n" + dispatcher
     exec(compile(text, f"<hybriddiff generated: {name}>", "exec"), namespace)  # our own graph's source

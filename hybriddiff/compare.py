@@ -73,12 +73,13 @@ def _jsonable(v: Any) -> Any:
         v = v.item()
     if isinstance(v, float) and not math.isfinite(v):
         return repr(v)
-    if v is None or isinstance(v, (str, int, float, bool)):
+    if v is None or isinstance(v, (str, int, bool)):
         return v
     try:
-        return float(v)
+        v = float(v)
     except (TypeError, ValueError):
         return str(v)
+    return v if math.isfinite(v) else repr(v)   # strict JSON has no nan or inf
 
 
 def _errors(value: Any, ref: Any) -> tuple[float, float, float]:
@@ -97,7 +98,11 @@ def _errors(value: Any, ref: Any) -> tuple[float, float, float]:
 
 
 def _finite(value: Any) -> bool:
-    return bool(np.all(np.isfinite(np.asarray(value, dtype=float))))
+    """Real and finite (a complex value, e.g. from Python's ** on a negative float, is not)."""
+    array = np.asarray(value)
+    if np.iscomplexobj(array):
+        return False
+    return bool(np.all(np.isfinite(array.astype(float))))
 
 
 def run_method(method: str, f: Callable[..., Any], x: Any, ref: Any, budget: float) -> Row:
@@ -112,15 +117,29 @@ def run_method(method: str, f: Callable[..., Any], x: Any, ref: Any, budget: flo
     except Exception as exc:
         row.status, row.note = "failed", f"{type(exc).__name__}: {exc}"
         return row
-    row.setup, row.passes, row.ops, row.note = prepared.setup, prepared.passes, prepared.ops, prepared.note
-    row.time, row.spread = seconds_per_call(prepared.call, budget)
-    row.memory = peak_bytes(prepared.call) if prepared.measure_memory else None
-    if not _finite(row.value) or ref is None:
-        row.status = "nan" if not _finite(row.value) else row.status
-        row.note = row.note or "the value is not finite (outside a domain or at a kink)"
+    try:
+        row.setup, row.passes, row.ops, row.note = prepared.setup, prepared.passes, prepared.ops, prepared.note
+        row.time, row.spread = seconds_per_call(prepared.call, budget)
+        row.memory = peak_bytes(prepared.call) if prepared.measure_memory else None
+        finite = _finite(row.value)
+    except Exception as exc:
+        row.status, row.note = "failed", f"{type(exc).__name__}: {exc}"
         return row
-    row.abs_error, row.rel_error, row.digits = _errors(row.value, ref)
+    if not finite:
+        row.status = "nan"
+        row.note = "; ".join(n for n in ("the value is not finite (outside a domain or at a kink)", row.note) if n)
+    elif ref is None or not _finite(_floats(ref)):
+        # nothing to measure against: the derivative does not exist here (an infinite slope, a
+        # domain edge, a kink), so no row can be called accurate
+        row.status = "nan"
+        row.note = "; ".join(n for n in ("no finite reference: the derivative does not exist here", row.note) if n)
+    else:
+        row.abs_error, row.rel_error, row.digits = _errors(row.value, ref)
     return row
+
+
+def _floats(ref: Any) -> Any:
+    return [float(v) for v in np.ravel(np.asarray(ref, dtype=object))]
 
 
 def compare(f: Callable[..., Any], x: Any, methods: Sequence[str] | None = None,

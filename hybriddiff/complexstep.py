@@ -86,17 +86,22 @@ def complex_step(line: Line, h: float, full: bool) -> Estimate:
             f"failed there ({reason}): it does not accept complex numbers (math.* functions, "
             f"comparisons such as x > 0 and floor do not); {ADVICE}") from exc
     values, real = _complex_parts(line, out)
-    if len(real) == len(values):
-        raise UnsupportedOperationError(
-            f"{line.where}: {name_of(line.f)} returned a real number for the complex input x + ih, so "
-            f"it is not analytic there (abs, maximum/minimum, floor, comparisons drop the imaginary "
-            f"part) and the complex step would give 0; {ADVICE}")
+    # Every operation on x + ih went through Analytic (non-analytic ones raise), so an output that
+    # came back real does not depend on this coordinate at all: its derivative is exactly 0.
     if not np.all(np.isfinite(values)):
         raise DifferentiationError(f"{line.where}: {name_of(line.f)} is not finite at x + ih "
                                    f"(x={line.x0!r}): f = {values}")
     value = values.imag / h
-    note = (f"output(s) {real} came back real for complex input: their derivative is taken as 0, "
-            f"right only if they are constant") if real else ""
+    note = (f"output(s) {real} do not depend on this coordinate (derivative 0)") if real else ""
+    if np.any(np.abs(values.imag) > 1e3 * h * (1 + np.abs(values.real))):
+        # a large imaginary part: a steep analytic f, or a singularity (log at 0, arcsin at 1)
+        # where Im f(x + ih) / h does not converge. A second, smaller step tells them apart.
+        again = _unwrap(line.call(Analytic(complex(line.x0, h / 1024), new_level())))
+        second = np.array([complex(v) for v in (again if line.vector else [again])]).imag * 1024 / h
+        if not np.allclose(second, value, rtol=1e-6, atol=0):
+            raise DifferentiationError(
+                f"{line.where}: {name_of(line.f)} is not differentiable at x = {line.x0!r}: the complex "
+                f"step does not converge there ({value} at h = {h:g}, {second} at h/1024)")
     if not full:
         return Estimate(value, np.full(value.shape, np.nan), h, note)
     # Truncation h^2 f'''/6 is far below rounding for h ~ 1e-20. Rounding: a few ulps of |f'|,

@@ -97,6 +97,7 @@ class Primitive:
     precedence: int = 100                     # for printing nested infix expressions
     sympy_head: str | None = None             # SymPy class name mapped back by from_sympy
     smooth: bool = True                       # False: derivative follows a convention somewhere
+    piecewise_constant: bool = False          # derivative 0 wherever it exists (floor, sign, ...)
     doc: str = ""
     fast: dict = field(default_factory=dict, repr=False)  # box type -> generated float fast path
 

@@ -64,7 +64,10 @@ def constant_converter(values: Sequence[Any]) -> Callable[[Any], Any]:
     kinds = {type(v).__module__.split(".")[0] for v in values}
     if "mpmath" in kinds:
         import mpmath
-        return lambda c: mpmath.mpf(c.numerator) / c.denominator if type(c) in (Fraction, int) else c
+        # every constant becomes an mpmath number (a float exactly), so that operations on
+        # constants alone (log(2.0) in a rule) run at the working precision too
+        return lambda c: (mpmath.mpf(c.numerator) / c.denominator if type(c) in (Fraction, int)
+                          else mpmath.mpf(c) if type(c) is float else c)
     if "sympy" in kinds:
         import sympy
         return lambda c: sympy.Rational(c.numerator, c.denominator) if type(c) is Fraction else c

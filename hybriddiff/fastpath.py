@@ -40,6 +40,8 @@ def _sum(terms: list[str | None]) -> str:
 
 def generate(prim: Primitive, kind: str, names: dict[str, Any]) -> Callable[..., Any]:
     """The fast method of ``prim`` for ``kind`` "dual" or "variable" (unary, or binary and reflected)."""
+    if prim.piecewise_constant:  # a constant result: no tangent, no node (0 * inf stays out)
+        return lambda self: prim(self.value)
     if prim.arity == 1:
         out, (px,) = rule_code(prim, ("x",))
         body = _UNARY[kind].format(out=out, px=px, tx=_term(px, "self.tangent") or "0.0", name=prim.name)

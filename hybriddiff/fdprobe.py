@@ -105,7 +105,9 @@ class Line:
         if known is None:
             try:
                 known = to_numbers(self.call(t), self.vector, self.where)
-                if not np.all(np.isfinite(known)):
+                if np.iscomplexobj(known):  # Python's ** on a negative float: outside the real domain
+                    known = Outside(t, f"f is complex here ({known[0] if len(known) == 1 else known})")
+                elif not np.all(np.isfinite(known)):
                     known = Outside(t, f"f = {known[0] if len(known) == 1 else known}")
             except Outside as exc:
                 known = exc

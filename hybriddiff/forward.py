@@ -48,6 +48,8 @@ class Dual(Operators, Box):
         # out_dot = sum(partial_i * arg_i_dot) over the arguments of this level; the arity-1 and
         # arity-2 branches are the same rule unrolled (this is the hot path of forward mode).
         level = self._level
+        if prim.piecewise_constant:  # derivative 0 wherever it exists: the result is a constant
+            return prim(self.value)
         if len(args) == 1:
             x = self.value
             out = prim(x)

@@ -9,7 +9,8 @@ the trace tables and the generated tests all pick it up.
 Conventions where a derivative is not defined (DESIGN section 3; SymPy's values, shared by all modes):
 ``d|x|/dx = sign(x)`` (0 at 0); ``maximum``/``minimum`` split a tie 1/2 and 1/2 (Heaviside(0) = 1/2);
 ``sqrt'(0) = inf``; piecewise-constant functions (floor, sign, ...) have derivative 0 away from and at
-their jumps; ``mod`` has partials 1 and -floor(x/y). Outside a domain, values follow NumPy (nan and
+their jumps (in forward and reverse mode their result is a plain constant, so 0 * inf never
+turns a locally constant f into nan); ``mod`` has partials 1 and -floor(x/y). Outside a domain, values follow NumPy (nan and
 a RuntimeWarning).
 """
 from __future__ import annotations
@@ -41,7 +42,9 @@ def _mp_op(op: Callable[..., Any]) -> Callable[..., Any]:
         import mpmath
         try:
             out = op(*args)
-        except ZeroDivisionError:
+        except ZeroDivisionError:  # the values NumPy gives: x/0 = sign(x) inf (0/0 nan), 0**-y = inf
+            if op is operator.pow:
+                return mpmath.mpf("inf")
             return mpmath.mpf("nan") if args[0] == 0 else mpmath.mpf("inf") * mpmath.sign(args[0])
         if isinstance(out, mpmath.mpc) and not any(isinstance(a, (complex, mpmath.mpc)) for a in args):
             return mpmath.mpf("nan")
@@ -246,10 +249,14 @@ heaviside = _unary("heaviside", _np_heaviside, _mp_piecewise(_scalar_heaviside),
                    _sp_heaviside, r"\theta\left({0}\right)", scalar=_scalar_heaviside, smooth=False,
                    source="np.heaviside({0}, 0.5)")
 heaviside.sympy_head = "Heaviside"
+for _p in (sign, heaviside):
+    _p.piecewise_constant = True
 floor = _unary("floor", np.floor, "floor", lambda x, out: 0, "floor",
                r"\left\lfloor{{{0}}}\right\rfloor", scalar=lambda x: float(math.floor(x)), smooth=False)
 ceil = _unary("ceil", np.ceil, "ceil", lambda x, out: 0, "ceiling",
               r"\left\lceil{{{0}}}\right\rceil", scalar=lambda x: float(math.ceil(x)), smooth=False)
+
+floor.piecewise_constant = ceil.piecewise_constant = True
 
 hypot = _define(
     "hypot", 2, numpy=np.hypot, mpmath=_mp("hypot"),

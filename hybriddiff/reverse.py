@@ -72,6 +72,8 @@ class Variable(Operators, Box):
 
     def _hd_apply(self, prim: Primitive, args: tuple) -> "Variable":
         level = self._level
+        if prim.piecewise_constant:  # derivative 0 wherever it exists: the result is a constant
+            return prim(self.value)
         primals = [a.value if type(a) is Variable and a._level == level else a for a in args]
         out = bind(prim, *primals)
         parents, partials = [], []

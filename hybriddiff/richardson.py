@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .fdedge import locate, one_sided_fallback
+from .errors import DifferentiationError
 from .fdprobe import Line
 from .fdsteps import Estimate, evaluate, lost_note, rounding
 from .stencils import Stencil, exact_step, scheme_stencil
@@ -121,6 +122,9 @@ def _table(line: Line, stencil: Stencil, h0: float, powers: list[int], budget: i
         moved = np.abs(table.rows[-1][i] - table.rows[-2][i - 1])
         if np.all(((moved > GROWTH * err) & (err < NOISY * noise)) | (err <= 2 * noise)):
             break  # converged to the rounding floor, or rounding has taken over
+    if not table.rows:  # not even the first step could be evaluated: x sits on a pole or edge
+        raise DifferentiationError(f"{line.where}: f is not finite around x = {line.x0!r} at any "
+                                   f"step richardson tried, so it cannot be differentiated there")
     table.finish()
     error = SAFETY * table.best_err
     lost = ((error > LOST * np.abs(table.best)) & (error > 100 * table.floor)) | ~table.consistent()

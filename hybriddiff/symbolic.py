@@ -59,7 +59,7 @@ def sympy_constant(value: Any) -> Any:
     """A graph constant as a SymPy number: exact for ints and Fractions.
 
     >>> sympy_constant(2), sympy_constant(Fraction(1, 3)), sympy_constant(0.5)
-    (2, 1/3, 0.500000000000000)
+    (2, 1/3, 0.50000000000000000)
     """
     import sympy
     if type(value) is int:
@@ -69,7 +69,8 @@ def sympy_constant(value: Any) -> Any:
     if isinstance(value, float):
         if math.isnan(value):
             return sympy.nan
-        return sympy.Float(value) if math.isfinite(value) else (sympy.oo if value > 0 else -sympy.oo)
+        # 17 digits: the double itself (SymPy's default 15 would print and lambdify a rounded one)
+        return sympy.Float(value, 17) if math.isfinite(value) else (sympy.oo if value > 0 else -sympy.oo)
     if isinstance(value, complex):
         return sympy_constant(value.real) + sympy.I * sympy_constant(value.imag)
     return sympy.sympify(value)

@@ -106,10 +106,15 @@ def _worker(conn: Any, payload: Any) -> None:
 
 
 def _stop(proc: Any) -> None:
-    if proc.is_alive():
-        proc.kill()
-    proc.join()
-    proc.close()
+    """Kill, reap and close the worker. Another thread may have reaped it already (any
+    ``Process.start()`` elsewhere reaps finished children): then ``close`` may refuse, harmlessly."""
+    try:
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+        proc.close()
+    except ValueError:
+        pass
 
 
 def _in_process(fn: Callable[..., Any], args: tuple, start: float) -> Streamed:

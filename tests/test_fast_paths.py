@@ -52,6 +52,9 @@ def test_generated_fast_paths_equal_the_generic_rule(name):
         duals = [hd.Dual(p, 0.5 + k) for k, p in enumerate(point)]
         fast = prim.fast[hd.Dual](*duals)
         slow = duals[0]._hd_apply(prim, tuple(duals))
+        if prim.piecewise_constant:  # a constant result in both paths
+            assert fast == slow and type(fast) is float
+            continue
         assert fast.value == slow.value and fast.tangent == pytest.approx(slow.tangent, rel=1e-15)
         grads = []
         for use_fast in (True, False):

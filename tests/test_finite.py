@@ -222,8 +222,8 @@ def test_complex_step_refuses_functions_that_are_not_complex_analytic():
 
 def test_complex_step_with_constant_outputs_and_outside_the_real_domain():
     r = finite_jacobian(lambda x: [x * x, 1.0], 3.0, scheme="complex-step", full_output=True)
-    assert np.allclose(r.value, [[6.0], [0.0]]) and "came back real" in r.note
-    with pytest.raises(DifferentiationError, match="not finite at the real x"):
+    assert np.allclose(r.value, [[6.0], [0.0]]) and "do not depend on this coordinate" in r.note
+    with pytest.raises(DifferentiationError, match="not finite at the real x|not differentiable at"):
         finite_difference(hd.log, -1.0, scheme="complex-step", full_output=True)
 
 

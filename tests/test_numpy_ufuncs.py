@@ -30,7 +30,8 @@ def test_ufunc_value_and_derivative(name, box):
         central = (float(f(point[i] + h)) - float(f(point[i] - h))) / (2 * h)
         assert got == pytest.approx(central, rel=1e-6, abs=1e-7), name
         if box == "forward":
-            value = f(hd.Dual(point[i], 1.0)).value
+            out = f(hd.Dual(point[i], 1.0))
+            value = getattr(out, "value", out)   # piecewise-constant ufuncs give a plain constant
             assert value == pytest.approx(float(f(point[i])), rel=1e-15)
 
 

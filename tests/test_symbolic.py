@@ -49,7 +49,7 @@ def test_flat_form_is_one_assignment_per_operation_with_exact_constants():
     assert len(assignments) == g.n_ops
     assert all(isinstance(s, sympy.Symbol) for s, _ in assignments)
     assert [str(s) for s, _ in assignments] == [f"v{k + 1}" for k in range(g.n_ops)]
-    assert to_sympy_expr(g) == 2 * x_ + sympy.sin(x_) / 3 + sympy.Float(0.5)
+    assert to_sympy_expr(g) == 2 * x_ + sympy.sin(x_) / 3 + sympy.Float(0.5, 17)
     assert "2*x" in str(to_sympy_expr(g)) and "2.0" not in str(to_sympy_expr(g))
     assert outputs == [assignments[-1][0]]
 
