@@ -249,8 +249,20 @@ def split(expr: Any) -> tuple[list[tuple[Any, Any]], list[Any], bool]:
         many = isinstance(outs, (list, tuple))
         return list(expr[0]), list(outs) if many else [outs], not many or len(outs) == 1
     if isinstance(expr, (list, tuple)):
-        return [], [sympy.sympify(e) for e in expr], False
-    return [], [sympy.sympify(expr)], True
+        return [], [_expression(e) for e in expr], False
+    return [], [_expression(expr)], True
+
+
+def _expression(e: Any) -> Any:
+    """A SymPy expression (numbers become SymPy numbers); text is refused: it would be parsed and
+    evaluated by SymPy, and hybriddiff never evaluates text."""
+    import sympy
+    if isinstance(e, sympy.Basic):
+        return e
+    if isinstance(e, bool) or not isinstance(e, (int, float, complex)):
+        raise TypeError(f"from_sympy takes SymPy expressions or numbers, not a {type(e).__name__} "
+                        f"({e!r:.40}); build the expression with sympy.Symbol and SymPy's functions")
+    return sympy.sympify(e)  # a Python number only
 
 
 def from_sympy(expr: Any, inputs: Sequence[Any], template: "Graph | None" = None,

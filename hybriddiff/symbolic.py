@@ -73,7 +73,9 @@ def sympy_constant(value: Any) -> Any:
         return sympy.Float(value, 17) if math.isfinite(value) else (sympy.oo if value > 0 else -sympy.oo)
     if isinstance(value, complex):
         return sympy_constant(value.real) + sympy.I * sympy_constant(value.imag)
-    return sympy.sympify(value)
+    if isinstance(value, (sympy.Basic, int)) or hasattr(value, "_mpf_"):
+        return sympy.sympify(value)   # a number (mpmath, NumPy int) or already SymPy: never text
+    raise TypeError(f"cannot convert the constant {value!r:.40} ({type(value).__name__}) to SymPy")
 
 
 def _op_prefix(graph: "Graph") -> str:

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 import hybriddiff as hd
 
-from expressions import leaves
+from expressions import finite_value, leaves
 
 DPS = 50
 ULP = 2.0 ** -52
@@ -193,15 +193,8 @@ def show(expr: Any) -> str:
 
 def plain_value(expr: Any, x: float, y: float, bound: float = 1e6) -> float | None:
     """The plain float value, or None where it is not finite, too large, or warns (a domain edge)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        try:
-            value = build(expr, {"x": x, "y": y})
-        except (ArithmeticError, ValueError, RuntimeWarning):
-            return None
-    if not isinstance(value, (int, float)) or not math.isfinite(value) or abs(value) > bound:
-        return None
-    return float(value)
+    value = finite_value(expr, x, y, bound, evaluate=build)
+    return None if value is None else float(value)
 
 
 # Points away from the integer and 3-decimal constants of the trees (no exact ties by accident).

@@ -38,12 +38,14 @@ def as_function(expr):
     return lambda x, y: build(expr, {"x": x, "y": y})
 
 
-def finite_value(expr, x, y, bound=1e6):
-    """The plain value, or None where it is not finite, too large, or warns (outside a domain)."""
+def finite_value(expr, x, y, bound=1e6, evaluate=None):
+    """The plain value, or None where it is not finite, too large, or warns (outside a domain).
+
+    ``evaluate(expr, env)`` builds the tree (default: ``build``, primitives as objects)."""
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         try:
-            value = build(expr, {"x": x, "y": y})
+            value = (evaluate or build)(expr, {"x": x, "y": y})
         except (ArithmeticError, ValueError, RuntimeWarning):
             return None
     if not isinstance(value, (int, float)) or not math.isfinite(value) or abs(value) > bound:

