@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import datetime
 import os
 import platform
@@ -74,6 +75,8 @@ def main(argv: list[str] | None = None) -> None:
     for name in names:
         title, run = WORKLOADS[name]
         print(f"running {name}: {title} ...", file=sys.stderr, flush=True)
+        gc.collect()
+        gc.freeze()  # what earlier workloads left behind is not this workload's garbage to walk
         parts.append(f"## {title}\n\n{run()}")
         print(parts[-1] + "\n", flush=True)
     if args.write or not args.only:

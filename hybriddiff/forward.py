@@ -30,11 +30,11 @@ class Dual(Operators, Box):
     __slots__ = ("value", "tangent", "_level")
 
     def __init__(self, value: Any, tangent: Any = 1.0, level: int | None = None):
-        if type(value) is np.float64:  # NumPy's scalars from iterating an array: the float fast paths
-            value = float(value)
         if type(value) is float and level is None and type(tangent) is float:
             self.value, self.tangent, self._level = value, tangent, EAGER_LEVEL
             return
+        if type(value) is np.float64:  # NumPy's scalars from iterating an array: the float fast paths
+            value = float(value)
         if isinstance(value, str) or isinstance(tangent, str):
             raise TypeError(f"hd.Dual needs numbers, got value={value!r}, tangent={tangent!r}")
         self.value = value

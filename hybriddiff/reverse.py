@@ -34,7 +34,7 @@ class Variable(Operators, Box):
     __slots__ = ("value", "_grad", "_parents", "_partials", "_level", "_mark", "_bar", "__weakref__")
 
     def __init__(self, value: Any, level: int | None = None):
-        if type(value) is np.float64:  # NumPy's scalars from iterating an array: the float fast paths
+        if type(value) is np.float64 and level is None:  # NumPy's scalars: the float fast paths
             value = float(value)
         if type(value) is float and level is None:
             self.value, self._grad, self._parents, self._partials = value, None, (), ()
