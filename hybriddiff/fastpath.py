@@ -64,39 +64,17 @@ def _compile(body: str, prim: Primitive, name: str, names: dict[str, Any]) -> Ca
     return fn
 
 
-_UNARY = {
-    "dual": '''
+_UNARY_TEMPLATE = '''
 def FNAME(self):
     x = self.value
     if type(x) is float:
         try:
             out = {out}
-            made = _new(Box_)
-            made.value, made.tangent, made._level = out, {tx}, self._level
-            return made
+            return ONE
         except (ArithmeticError, ValueError):
             pass
     return self._hd_apply(prim, (self,))
-''',
-    "variable": '''
-def FNAME(self):
-    x = self.value
-    if type(x) is float:
-        try:
-            out = {out}
-            made = _new(Box_)
-            made.value = out
-            made._parents = (self,)
-            made._partials = ({px},)
-            made._level = self._level
-            made._mark = 0
-            made._bar = None
-            return made
-        except (ArithmeticError, ValueError):
-            pass
-    return self._hd_apply(prim, (self,))
-'''}
-
+'''
 _BINARY_TEMPLATE = '''
 def FNAME(self, other):
     x = self.value
@@ -132,9 +110,9 @@ def FNAME(self, other):
     return bind(prim, other, self)
 '''
 _RESULTS = {
-    "dual": {"BOTH": "MAKE({txy})", "LEFT": "MAKE({tx})", "RIGHT": "MAKE({ty})"},
-    "variable": {"BOTH": "NODE((self, other), ({px}, {py}))",
-                 "LEFT": "NODE((self,), ({px},))", "RIGHT": "NODE((self,), ({py},))"},
+    "dual": {"BOTH": "MAKE({txy})", "LEFT": "MAKE({tx})", "RIGHT": "MAKE({ty})", "ONE": "MAKE({tx})"},
+    "variable": {"BOTH": "NODE((self, other), ({px}, {py}))", "LEFT": "NODE((self,), ({px},))",
+                 "RIGHT": "NODE((self,), ({py},))", "ONE": "NODE((self,), ({px},))"},
 }
 
 
@@ -143,7 +121,7 @@ def _fill(template: str, kind: str) -> str:
     lines = []
     for line in template.splitlines():
         key = line.strip().removeprefix("return ")
-        if key in ("BOTH", "LEFT", "RIGHT"):
+        if key in ("BOTH", "LEFT", "RIGHT", "ONE"):
             pad = line[:len(line) - len(line.lstrip())]
             result = _RESULTS[kind][key]
             if result.startswith("MAKE("):
@@ -162,6 +140,7 @@ def _fill(template: str, kind: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+_UNARY = {kind: _fill(_UNARY_TEMPLATE, kind) for kind in _RESULTS}
 _BINARY = {kind: _fill(_BINARY_TEMPLATE, kind) for kind in _RESULTS}
 _REFLECTED = {kind: _fill(_REFLECTED_TEMPLATE, kind) for kind in _RESULTS}
 
