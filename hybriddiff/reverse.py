@@ -3,7 +3,8 @@ recorded graph from dy/dy = 1, accumulating adjoints (``x_bar``) where a value f
 
 The sweep is iterative (Kahn's algorithm on consumer counts), so a chain of a million operations
 needs no recursion and no sort. The graph lives only as long as the user holds its output; after
-``backward`` it is freed (PyTorch's habit) unless ``retain_graph=True``.
+``backward`` the output is cut from it, so the tape is freed and a second ``backward`` from the same
+output says so (PyTorch's habit), unless ``retain_graph=True``.
 """
 from __future__ import annotations
 
@@ -172,13 +173,17 @@ def sweep(roots: Iterable[tuple[Variable, Any]], retain_graph: bool = False,
                     parent._mark = mark = parent._mark - 1
                     if mark == 1:
                         push(parent)
-                if not retain_graph:
-                    node._parents, node._partials = _FREED, ()
             elif into_grad:
                 grad = getattr(node, "_grad", None)
                 node._grad = out_bar if grad is None else grad + out_bar
             else:
                 leaves[id(node)] = (node, out_bar)
+        if not retain_graph:
+            # Cut the outputs from their operations: nothing else refers to the tape, so reference
+            # counting frees it now, and a second backward() from these outputs says so.
+            for root, _ in roots:
+                if root._parents:
+                    root._parents, root._partials = _FREED, ()
         return leaves
     except BaseException:
         _clear_marks(roots)
