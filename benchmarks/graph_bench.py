@@ -9,6 +9,7 @@ import tracemalloc
 import numpy as np
 
 import hybriddiff as hd
+from hybriddiff.families import sine_chain
 
 from .timing import fmt_time, measure, table
 
@@ -39,21 +40,16 @@ def compiled_workload() -> str:
                   (batch, f_np, 3), (batch, hand, 1.5)])
 
 
-def _chain(n):
-    def chain(x):
-        for _ in range(n):
-            x = hd.sin(x) * 0.999 + 0.001
-        return x
-    return chain
+
 
 
 def chain_workload(nodes: int = 1_000_000) -> str:
     """Trace, evaluate and sweep a chain of about ``nodes`` graph nodes; bytes per node."""
     steps = nodes // 3
-    chain = _chain(steps)
+    chain = sine_chain(steps)
     gc.collect()
     tracemalloc.start()  # memory measured on a tenth of the chain (tracemalloc slows allocation)
-    small = hd.trace(_chain(steps // 10), 0.5)
+    small = hd.trace(sine_chain(steps // 10), 0.5)
     size = tracemalloc.get_traced_memory()[0] / len(small.nodes)
     tracemalloc.stop()
     del small

@@ -98,8 +98,10 @@ def _fd(scheme: str) -> Callable[[Callable[..., Any], Any], Prepared]:
     return prepare_fd
 
 
-for _name, _scheme in (("fd-forward", "forward"), ("fd-central", "central"),
-                       ("fd-five-point", "five-point"), ("complex-step", "complex-step"),
-                       ("richardson", "richardson")):
-    register_preparer(_name)(_fd(_scheme))
-del _name, _scheme
+def _register_fd() -> None:
+    from .finite import FD_METHODS
+    for name, scheme in FD_METHODS.items():
+        register_preparer(name)(_fd(scheme))
+
+
+_register_fd()

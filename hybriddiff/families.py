@@ -55,6 +55,21 @@ def newton_sqrt(n: int) -> Callable[[Any], Any]:
     return newton
 
 
+def sine_chain(steps: int) -> Callable[[Any], Any]:
+    """x -> (sin(x) * 0.999 + 0.001) applied ``steps`` times: three graph nodes a step, for
+    deep-graph tests and benchmarks.
+
+    >>> round(sine_chain(2)(0.5), 6)
+    0.46227
+    """
+    def chain(x: Any) -> Any:
+        for _ in range(steps):
+            x = P.sin(x) * 0.999 + 0.001
+        return x
+    chain.__name__ = f"sine_chain_{steps}"
+    return chain
+
+
 def rosenbrock(x: Any) -> Any:
     """Extended Rosenbrock, sum of 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2, as a Python loop."""
     total = 0.0

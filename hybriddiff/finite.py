@@ -171,35 +171,23 @@ def finite_jacobian(f: Callable[[Any], Any], x: Any, scheme: str = "central", h:
                     extra)
 
 
-@register_method("fd-forward")
-def run_fd_forward(f: Callable[[Any], Any], x: Any, order: int) -> float:
-    """``hd.derivative(f, x, method="fd-forward", order=k)``: forward differences, automatic step."""
-    return finite_difference(f, x, scheme="forward", order=order)
+# hd.METHODS name -> scheme: the one mapping (the comparison's preparers read it too)
+FD_METHODS = {"fd-forward": "forward", "fd-central": "central", "fd-five-point": "five-point",
+              "complex-step": "complex-step", "richardson": "richardson"}
 
 
-@register_method("fd-central")
-def run_fd_central(f: Callable[[Any], Any], x: Any, order: int) -> float:
-    """``hd.derivative(f, x, method="fd-central", order=k)``: central differences, automatic step."""
-    return finite_difference(f, x, scheme="central", order=order)
+def _runner(scheme: str) -> Callable[[Callable[[Any], Any], Any, int], float]:
+    def run(f: Callable[[Any], Any], x: Any, order: int) -> float:
+        return finite_difference(f, x, scheme=scheme, order=order)
+    run.__name__ = f"run_{scheme.replace('-', '_')}"
+    run.__doc__ = (f"``hd.derivative(f, x, method=...)`` by the {scheme} scheme with its automatic step "
+                   f"(any order the stencil allows; the complex step gives first derivatives).")
+    return run
 
 
-@register_method("fd-five-point")
-def run_fd_five_point(f: Callable[[Any], Any], x: Any, order: int) -> float:
-    """``hd.derivative(f, x, method="fd-five-point", order=k)``: the five-point stencil (k <= 4)."""
-    return finite_difference(f, x, scheme="five-point", order=order)
+for _method, _scheme in FD_METHODS.items():
+    register_method(_method)(_runner(_scheme))
+del _method, _scheme
 
 
-@register_method("complex-step")
-def run_complex_step(f: Callable[[Any], Any], x: Any, order: int) -> float:
-    """``hd.derivative(f, x, method="complex-step")``: Im f(x + ih) / h (first derivatives)."""
-    return finite_difference(f, x, scheme="complex-step", order=order)
-
-
-@register_method("richardson")
-def run_richardson(f: Callable[[Any], Any], x: Any, order: int) -> float:
-    """``hd.derivative(f, x, method="richardson", order=k)``: extrapolated central differences."""
-    return finite_difference(f, x, scheme="richardson", order=order)
-
-
-__all__ = ["FDResult", "finite_difference", "finite_jacobian", "stencil_weights", "SCHEMES",
-           "run_fd_forward", "run_fd_central", "run_fd_five_point", "run_complex_step", "run_richardson"]
+__all__ = ["FDResult", "finite_difference", "finite_jacobian", "stencil_weights", "SCHEMES", "FD_METHODS"]

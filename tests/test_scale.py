@@ -12,26 +12,22 @@ import numpy as np
 import pytest
 
 import hybriddiff as hd
+from hybriddiff.families import sine_chain
 
 SLOW = bool(os.environ.get("HYBRIDDIFF_SLOW"))
 NODES = 1_000_000 if SLOW else 100_000
 
 
-def chain(steps):
-    def f(x):
-        for _ in range(steps):
-            x = hd.sin(x) * 0.999 + 0.001
-        return x
-    return f
+
 
 
 @pytest.fixture(scope="module")
 def deep():
-    f = chain(NODES // 3)
+    f = sine_chain(NODES // 3)
     return f, hd.trace(f, 0.5)
 
 
-def test_every_interpreter_on_a_deep_chain(deep):
+def test_every_interpreter_on_a_deep_sine_chain(deep):
     f, g = deep
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(200)   # nothing below may recurse
@@ -56,7 +52,7 @@ def test_every_interpreter_on_a_deep_chain(deep):
 
 
 @pytest.mark.skipif(not SLOW, reason="compiling a million-node graph takes minutes; HYBRIDDIFF_SLOW=1")
-def test_compile_a_deep_chain(deep):
+def test_compile_a_deep_sine_chain(deep):
     f, g = deep
     assert g.grad().compile()(0.5) == pytest.approx(hd.grad(f)(0.5), rel=1e-9)
 
@@ -64,7 +60,7 @@ def test_compile_a_deep_chain(deep):
 def test_graph_memory_per_node_is_bounded():
     gc.collect()
     tracemalloc.start()
-    g = hd.trace(chain(20_000), 0.5)
+    g = hd.trace(sine_chain(20_000), 0.5)
     per_node = tracemalloc.get_traced_memory()[0] / len(g.nodes)
     tracemalloc.stop()
     assert per_node < 600, per_node   # about 300 bytes a node (see benchmarks/README.md)
@@ -80,7 +76,7 @@ def test_wide_gradient():
 
 def test_reverse_tape_is_freed_after_backward():
     x = hd.Variable(0.5)
-    y = chain(1000)(x)
+    y = sine_chain(1000)(x)
     probes = [weakref.ref(y)]
     node = y
     for _ in range(5):  # a few interior nodes
@@ -96,7 +92,7 @@ def test_graphs_have_no_reference_cycles():
     gc.collect()
     gc.disable()
     try:
-        g = hd.trace(chain(100), 0.5)
+        g = hd.trace(sine_chain(100), 0.5)
         G = g.grad()
         probe = weakref.ref(G)
         del G, g
