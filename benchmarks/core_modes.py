@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 import hybriddiff as hd
-from hybriddiff.families import rosenbrock
+from hybriddiff.studies.families import rosenbrock
 
 from .timing import measure, table
 

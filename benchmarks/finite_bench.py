@@ -22,7 +22,7 @@ import mpmath  # noqa: E402
 import numpy as np  # noqa: E402
 
 import hybriddiff as hd  # noqa: E402
-from hybriddiff.finite import finite_difference  # noqa: E402
+from hybriddiff.finite.difference import finite_difference  # noqa: E402
 
 from .timing import fmt_time, measure  # noqa: E402
 

@@ -9,7 +9,7 @@ import tracemalloc
 import numpy as np
 
 import hybriddiff as hd
-from hybriddiff.families import sine_chain
+from hybriddiff.studies.families import sine_chain
 
 from .timing import fmt_time, measure, table
 

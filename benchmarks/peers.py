@@ -13,7 +13,7 @@ from typing import Any, Callable
 import numpy as np
 
 import hybriddiff as hd
-from hybriddiff.families import rosenbrock
+from hybriddiff.studies.families import rosenbrock
 
 from .timing import Timing, measure, table
 

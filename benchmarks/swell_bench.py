@@ -19,9 +19,9 @@ if __package__ in (None, ""):
     __package__ = "benchmarks"
 
 import hybriddiff as hd  # noqa: E402
-from hybriddiff.cas_methods import hybrid_function  # noqa: E402
-from hybriddiff.swell import logistic_map, swell_study  # noqa: E402
-from hybriddiff.symbolic import flat_count_ops, to_sympy  # noqa: E402
+from hybriddiff.methods.hybrid import hybrid_function  # noqa: E402
+from hybriddiff.studies.swell import logistic_map, swell_study  # noqa: E402
+from hybriddiff.graph.symbolic.bridge import flat_count_ops, to_sympy  # noqa: E402
 
 from .timing import fmt_time, measure, table  # noqa: E402
 

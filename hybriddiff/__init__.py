@@ -5,44 +5,50 @@ side by side, with what each costs and how exact it is.
 >>> f = lambda x: hd.exp(x**2 - x) / x
 >>> round(hd.derivative(f, 2.0, method="forward"), 12), round(hd.derivative(f, 2.0, method="reverse"), 12)
 (9.236320123663, 9.236320123663)
+
+The package is a house of rooms (ARCHITECTURE.md): ``core`` (the table of primitives and the one
+dispatch point), ``ad``, ``graph``, ``finite``, ``parse``, ``methods``, ``comparison``, ``studies``,
+``display`` and ``cli``. This module only gathers the public API; ``dir(hybriddiff)`` lists it.
 """
 from __future__ import annotations
 
-from . import families, primitives
-from .compare import Comparison, compare
-from .core import bind
+from .ad.forward import Dual
+from .ad.operators import grad, hessian, jacobian, jvp, value_and_grad, vjp
+from .ad.reverse import Variable
+from .comparison.compare import Comparison, compare
+from .core import primitives
+from .core.dispatch import bind
+from .core.functions import (deg2rad, exp2, fmod, logaddexp, logaddexp2, rad2deg, reciprocal, square,
+                             trunc)
+from .core.primitives import (PRIMITIVES, abs, arccos, arccosh, arcsin, arcsinh, arctan, arctan2,
+                              arctanh, cbrt, ceil, cos, cosh, exp, expm1, floor, heaviside, hypot, log,
+                              log1p, log2, log10, maximum, minimum, mod, pow, power, sign, sin, sinh, sqrt,
+                              tan, tanh)
 from .errors import (DifferentiationError, DomainError, LevelMixError, MethodTimeoutError, ParseError,
                      TraceGuardError, UnsupportedOperationError)
-from .finite import FDResult, finite_difference, finite_jacobian
-from .forward import Dual
-from .graph import Graph
+from .finite.difference import FDResult, finite_difference, finite_jacobian
+from .graph.facade import Graph, trace
+from .graph.symbolic.simplify import SimplifyReport, simplify
+from .graph.trace_tables import forward_table, reverse_table
+from .graph.tracing import Tracer
+from .methods.registry import available_methods, derivative, register_method
 from .parse import Expression, parse_expression
-from .tables import forward_table, reverse_table
-from .tracing import Tracer, trace
-from .methods import available_methods, derivative, register_method
-from .operators import grad, hessian, jacobian, jvp, value_and_grad, vjp
-from .ops import (deg2rad, exp2, fmod, logaddexp, logaddexp2, rad2deg, reciprocal, square, trunc)
-from .primitives import (PRIMITIVES, abs, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
-                         cbrt, ceil, cos, cosh, exp, expm1, floor, heaviside, hypot, log, log1p, log2,
-                         log10, maximum, minimum, mod, pow, power, sign, sin, sinh, sqrt, tan, tanh)
-from .report import report
-from .reverse import Variable
-from .scaling import ScalingStudy, scaling_study
-from .stepstudy import StepStudy, step_study
+from .studies import families
+from .studies.report import report
+from .studies.scaling import ScalingStudy, scaling_study
+from .studies.stepstudy import StepStudy, step_study
+from .studies.swell import SwellStudy, baydin_table1, logistic_map, swell_study
 
 __version__ = "0.1.0"
-
-from . import cas_compare, cas_methods  # noqa: E402,F401  registers "symbolic" and "hybrid"
-from .simplify import SimplifyReport, simplify  # noqa: E402
-from .swell import SwellStudy, baydin_table1, logistic_map, swell_study  # noqa: E402
 
 METHODS: tuple[str, ...] = available_methods()
 
 __all__ = [
     "Dual", "Variable", "Graph", "Tracer", "trace", "forward_table", "reverse_table",
     "Expression", "parse_expression", "finite_difference", "finite_jacobian", "FDResult",
-    "step_study", "StepStudy", "swell_study", "SwellStudy", "logistic_map", "baydin_table1", "families", "simplify", "SimplifyReport",
-    "report", "compare", "Comparison", "scaling_study", "ScalingStudy", "jvp", "vjp", "grad", "value_and_grad", "jacobian", "hessian", "derivative",
+    "step_study", "StepStudy", "swell_study", "SwellStudy", "logistic_map", "baydin_table1", "families",
+    "simplify", "SimplifyReport", "report", "compare", "Comparison", "scaling_study", "ScalingStudy",
+    "jvp", "vjp", "grad", "value_and_grad", "jacobian", "hessian", "derivative",
     "METHODS", "PRIMITIVES", "bind", "primitives", "register_method",
     "DifferentiationError", "DomainError", "LevelMixError", "MethodTimeoutError", "ParseError",
     "TraceGuardError", "UnsupportedOperationError",
@@ -50,4 +56,10 @@ __all__ = [
     "cos", "cosh", "exp", "expm1", "floor", "heaviside", "hypot", "log", "log1p", "log2", "log10",
     "maximum", "minimum", "mod", "pow", "power", "sign", "sin", "sinh", "sqrt", "tan", "tanh",
     "deg2rad", "exp2", "fmod", "logaddexp", "logaddexp2", "rad2deg", "reciprocal", "square", "trunc",
+    "__version__",
 ]
+
+
+def __dir__() -> list[str]:
+    """The public API only: the rooms (subpackages) are reachable but not part of it."""
+    return sorted(__all__)

@@ -1,6 +1,6 @@
 """``python -m hybriddiff``: the same as the ``hybriddiff`` command."""
 import sys
 
-from .cli import main
+from .cli.commands import main
 
 sys.exit(main())

@@ -36,8 +36,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import ops
-from . import primitives as P
+from .core.functions import language_table
+from .core.record import PRIMITIVES
 from .errors import ParseError
 
 __all__ = ["Expression", "parse_expression", "parse_assignment", "function_names",
@@ -51,17 +51,6 @@ _SPLIT_THRESHOLD = 256  # top-level binary operators above which a chain is cut 
 
 CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
 
-_COMPOSED: dict[str, tuple[Callable[..., Any], int]] = {
-    "exp2": (ops.exp2, 1), "square": (ops.square, 1), "reciprocal": (ops.reciprocal, 1),
-    "logaddexp": (ops.logaddexp, 2), "logaddexp2": (ops.logaddexp2, 2), "deg2rad": (ops.deg2rad, 1),
-    "rad2deg": (ops.rad2deg, 1), "trunc": (ops.trunc, 1), "fmod": (ops.fmod, 2),
-}
-_ALIASES = {
-    "ln": "log", "asin": "arcsin", "acos": "arccos", "atan": "arctan", "atan2": "arctan2",
-    "asinh": "arcsinh", "acosh": "arccosh", "atanh": "arctanh", "power": "pow", "max": "maximum",
-    "min": "minimum", "absolute": "abs", "fabs": "abs", "ceiling": "ceil", "radians": "deg2rad",
-    "degrees": "rad2deg",
-}
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.Mod: "%"}
 _PRIM_OF = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow", "%": "mod"}
 _FORBIDDEN_BINOPS = {ast.FloorDiv: "//", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
@@ -111,25 +100,9 @@ class _Fail(Exception):
         self.message, self.position = message, position
 
 
-_TABLE: tuple[int, dict[str, tuple[str, int, Callable[..., Any]]]] = (-1, {})
-
-
 def _functions() -> dict[str, tuple[str, int, Callable[..., Any]]]:
-    """name users may call -> (canonical name, arity, function); follows the primitive table."""
-    global _TABLE
-    if _TABLE[0] == len(P.PRIMITIVES):
-        return _TABLE[1]
-    table = {name: (name, prim.arity, prim) for name, prim in P.PRIMITIVES.items() if prim.infix is None}
-    for name in ("pow", "mod"):  # infix primitives that are also callable by name
-        if name in P.PRIMITIVES:
-            table.setdefault(name, (name, P.PRIMITIVES[name].arity, P.PRIMITIVES[name]))
-    for name, (fn, arity) in _COMPOSED.items():
-        table.setdefault(name, (name, arity, fn))
-    for alias, target in _ALIASES.items():
-        if target in table:
-            table.setdefault(alias, table[target])
-    _TABLE = (len(P.PRIMITIVES), table)
-    return table
+    """name users may call -> (canonical name, arity, function): the records' names (``functions.py``)."""
+    return language_table()
 
 
 def function_names() -> tuple[str, ...]:
@@ -603,9 +576,9 @@ def _compile(nodes: Sequence[tuple], variables: Sequence[str]) -> tuple:
         elif kind == "var":
             program.append((1, slot[node[1]]))
         elif kind == "neg":
-            program.append((2, P.PRIMITIVES["neg"], node[1]))
+            program.append((2, PRIMITIVES["neg"], node[1]))
         elif kind == "binop":
-            program.append((3, P.PRIMITIVES[_PRIM_OF[node[1]]], node[2], node[3]))
+            program.append((3, PRIMITIVES[_PRIM_OF[node[1]]], node[2], node[3]))
         else:
             fn, args = table[node[1]][2], node[2]
             program.append((2, fn, args[0]) if len(args) == 1 else

@@ -14,8 +14,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from hybriddiff import cli
-from hybriddiff.methods import available_methods
+from hybriddiff.cli import commands as cli
+from hybriddiff.methods.registry import available_methods
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SEED = "exp(x**2 - x)/x"
@@ -184,11 +184,6 @@ def test_argparse_errors_exit_2(capsys):
     assert "usage:" in capsys.readouterr().err
 
 
-def test_a_missing_optional_module_is_exit_1():
-    with pytest.raises(cli.FeatureMissing, match="hybriddiff.no_such_module.f"):
-        cli._optional("no_such_module", "f", "--thing")
-
-
 # ---------------------------------------------------------------- trace
 def test_trace_forward_text_with_the_default_and_a_given_tangent():
     out = run("trace", BAYDIN, "--at", "x1=2", "x2=5")
@@ -227,10 +222,6 @@ def test_diff_with_a_point_order_and_wrt():
 
 
 def test_diff_simplify_and_latex():
-    simplify = pytest.importorskip("hybriddiff.simplify")
-    symbolic = pytest.importorskip("hybriddiff.symbolic")
-    if not hasattr(simplify, "simplify") or not hasattr(symbolic, "latex"):
-        pytest.skip("hybriddiff.simplify.simplify / hybriddiff.symbolic.latex not there yet")
     out = run("diff", SEED, "--at", "x=2", "--simplify", "--latex", "--timeout", "10")
     assert out.returncode == 0, out.stderr
     assert "simplify (" in out.stdout and "LaTeX:" in out.stdout and "e^{" in out.stdout

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import hybriddiff as hd
-from hybriddiff.families import rosenbrock_family, seed_f
+from hybriddiff.studies.families import rosenbrock_family, seed_f
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +103,7 @@ def test_bad_input():
 
 
 def test_reference_is_fifty_digits():
-    from hybriddiff.reference import reference
+    from hybriddiff.comparison.reference import reference
     value, note = reference(seed_f, 2.0)
     with mpmath.workdps(50):
         exact = mpmath.mpf(5) / 4 * mpmath.e ** 2

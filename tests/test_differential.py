@@ -55,14 +55,16 @@ from hypothesis import HealthCheck, Phase, assume, example, given, settings
 from hypothesis import strategies as st
 
 import hybriddiff as hd
-import hybriddiff.cas_methods as cm
-from hybriddiff import timebox
-from hybriddiff.reference import by_mpmath, reference
-from hybriddiff.symbolic import from_sympy, input_symbols, to_sympy, to_sympy_expr
+from hybriddiff.comparison.reference import by_mpmath, reference
+from hybriddiff.core import timebox
+from hybriddiff.graph.symbolic.bridge import input_symbols, to_sympy, to_sympy_expr
+from hybriddiff.methods import hybrid as cm_hybrid, symbolic as cm_symbolic
 
 from difftools import (ANALYTIC, SMOOTH, agree, bitwise_equal, build, function_of, graph_values,
                        named_expressions, plain_value, points, rounding_spread, show, sympy_mp_value,
                        ulps_apart, uses, vector_function_of)
+
+from_sympy = hd.Graph.from_sympy   # the facade: graphs it builds evaluate when called
 
 SLOW = bool(os.environ.get("HYBRIDDIFF_SLOW"))
 REL = 1e-12          # the agreement asked for
@@ -188,12 +190,12 @@ def test_symbolic_and_hybrid_match_the_reference(expr, x, y):
     point = np.array([x, y])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        symbolic, _ = cm.symbolic_gradient(fv, point, timeout=60.0)
-        hybrid, info = cm.hybrid_gradient(fv, point, timeout=60.0)
+        symbolic, _ = cm_symbolic.symbolic_gradient(fv, point, timeout=60.0)
+        hybrid, info = cm_hybrid.hybrid_gradient(fv, point, timeout=60.0)
     g = hd.trace(f, x, y)
     symbols = input_symbols(g)
     nested = to_sympy_expr(g)
-    formulas = [cm.settle(sympy.diff(nested, s)) for s in symbols]
+    formulas = [cm_symbolic.settle(sympy.diff(nested, s)) for s in symbols]
     spread_symbolic = _spread_of_sympy(formulas, symbols, (x, y))
     spread_hybrid = rounding_spread(info.graph, (x, y))
     for k in range(2):
@@ -381,11 +383,11 @@ def _sympy_second(nested, first, second):
     """SymPy's diff twice, settled by the table's conventions as the symbolic method does; where
     that leaves a Derivative (of Mod: ``settle`` handles first derivatives only, see test_edges),
     one variable at a time, settled after each step."""
-    formula = cm.settle(sympy.diff(nested, first, second))
+    formula = cm_symbolic.settle(sympy.diff(nested, first, second))
     if not formula.has(sympy.Derivative):
         return formula
-    once = cm.settle(sympy.diff(nested, first))
-    return cm.settle(sympy.diff(once, second))
+    once = cm_symbolic.settle(sympy.diff(nested, first))
+    return cm_symbolic.settle(sympy.diff(once, second))
 
 
 @examples(100, slow=500)
@@ -499,7 +501,7 @@ def test_timeboxed_sympy_survives_a_thread_that_reaps_child_processes(monkeypatc
     reaper.start()
     try:
         results = [timebox.run(math.factorial, 20, timeout=30.0) for _ in range(3)]
-        value, _ = cm.symbolic_derivative(FUNCTIONS[0], 2.0, timeout=30.0)
+        value, _ = cm_symbolic.symbolic_derivative(FUNCTIONS[0], 2.0, timeout=30.0)
     finally:
         stop.set()
         reaper.join()

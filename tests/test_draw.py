@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 import hybriddiff as hd
-from hybriddiff import primitives as P
-from hybriddiff.draw import SVG, draw, fmt, to_dot
+from hybriddiff.core import primitives as P
+from hybriddiff.graph.draw import SVG, draw, fmt, to_dot
 from hybriddiff.errors import TraceGuardError
-from hybriddiff.graph import Graph
-from hybriddiff.layout import crossings, layered_layout
+from hybriddiff.graph.facade import Graph
+from hybriddiff.graph.layout import crossings, layered_layout
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 

@@ -47,9 +47,10 @@ import numpy as np
 import pytest
 
 import hybriddiff as hd
-import hybriddiff.cas_methods as cm
-from hybriddiff.core import Box
-from hybriddiff.graph import Graph, Node
+from hybriddiff.methods import cas as cm_settings, hybrid as cm_hybrid, symbolic as cm_symbolic
+from hybriddiff.core.dispatch import Box
+from hybriddiff.graph.facade import Graph
+from hybriddiff.graph.ir import Node
 
 INF, NAN = math.inf, math.nan
 AD_AND_CAS = ("forward", "reverse", "symbolic", "hybrid")

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import hybriddiff as hd
-from hybriddiff.finite import finite_difference
+from hybriddiff.finite.difference import finite_difference
 
 PIECES = {
     "exp": hd.exp, "sin": hd.sin, "cos": hd.cos, "tanh": hd.tanh, "arctan": hd.arctan,

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import hybriddiff as hd
-from hybriddiff.stepstudy import StepStudy, step_study
+from hybriddiff.studies.stepstudy import StepStudy, step_study
 
 
 def l4(x):

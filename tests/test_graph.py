@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given, strategies as st
 
 import hybriddiff as hd
-from hybriddiff import primitives as P
+from hybriddiff.core import primitives as P
 
 from expressions import as_function, expressions, finite_value
 
@@ -195,7 +195,7 @@ def test_source_is_readable_and_compiles():
 
 
 def test_compile_arrays_tuples_and_big_graphs(monkeypatch):
-    import hybriddiff.codegen as codegen
+    import hybriddiff.graph.codegen as codegen
     f = lambda x: np.sum(x ** 3) + x[0] * x[1]  # noqa: E731
     G = hd.trace(f, np.array([1.0, 2.0, 3.0])).grad()
     assert G.compile()(np.array([1.0, 2.0, 3.0])) == pytest.approx([5.0, 13.0, 27.0])

@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 
 import hybriddiff as hd
-from hybriddiff.ops import UFUNCS
+from hybriddiff.core.functions import ufunc_table
+
+UFUNCS = ufunc_table()
 
 UNARY_POINT = 0.6
 BINARY_POINT = (0.6, 1.7)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import hybriddiff as hd
-from hybriddiff.core import evaluate
+from hybriddiff.core.dispatch import compute as evaluate
 
 from conftest import close, mp_partial, sample_points
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import hybriddiff as hd
-from hybriddiff.families import sine_chain
+from hybriddiff.studies.families import sine_chain
 
 SLOW = bool(os.environ.get("HYBRIDDIFF_SLOW"))
 NODES = 1_000_000 if SLOW else 100_000

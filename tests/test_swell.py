@@ -8,10 +8,9 @@ import pytest
 import sympy
 
 import hybriddiff as hd
-import hybriddiff.cas_methods  # noqa: F401  (registers the symbolic and hybrid methods)
-from hybriddiff.swell import (PAPER_TABLE1, SKIPPED, TIMED_OUT, SwellStudy, baydin_table1, logistic_map,
+from hybriddiff.studies.swell import (PAPER_TABLE1, SKIPPED, TIMED_OUT, SwellStudy, baydin_table1, logistic_map,
                               swell_study)
-from hybriddiff.symbolic import input_symbols, to_sympy_expr
+from hybriddiff.graph.symbolic.bridge import input_symbols, to_sympy_expr
 
 X = sympy.Symbol("x")
 

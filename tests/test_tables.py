@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 import hybriddiff as hd
-from hybriddiff import primitives as P
+from hybriddiff.core import primitives as P
 from hybriddiff.errors import TraceGuardError
-from hybriddiff.table_render import Table, display_width, format_value
-from hybriddiff.tables import barred, dotted, forward_table, primal_table, reverse_table
+from hybriddiff.display.table import Table, display_width, format_value
+from hybriddiff.graph.trace_tables import barred, dotted, forward_table, primal_table, reverse_table
 
 from conftest import sample_points
 

@@ -1,0 +1,260 @@
+"""The differential operators: ``jvp``, ``vjp``, ``grad``, ``value_and_grad``, ``jacobian``, ``hessian``.
+
+Each call takes a fresh nesting level, so operators compose to any depth and in any mix of modes
+(``hd.grad(hd.grad(f))``, ``hd.jacobian(hd.grad(f))``) without perturbation confusion: a value from
+an enclosing operator is a constant to the inner one.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ..core.checks import Args, call_function, check_mode, lift, scalar_output, vector_outputs
+from ..core.dispatch import gc_paused, new_level
+from ..errors import DifferentiationError
+from .forward import Dual, primal_and_tangent
+from .reverse import Variable, adjoint_of, sweep
+
+
+def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+    """Forward mode: f(*primals) and its directional derivative along ``tangents``.
+
+    >>> import hybriddiff as hd
+    >>> hd.jvp(lambda x1, x2: hd.log(x1) + x1 * x2 - hd.sin(x2), (2.0, 5.0), (1.0, 0.0))[1]
+    5.5
+    """
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError("hd.jvp(f, primals, tangents): primals and tangents must be tuples or lists")
+    if len(primals) != len(tangents):
+        raise ValueError(f"hd.jvp: {len(primals)} primals but {len(tangents)} tangents")
+    level = new_level()
+    args = Args(f, "hd.jvp", primals)
+    lifted = [lift(x, lambda v, t: Dual(v, t, level), t, f"tangent {i}", where="hd.jvp")
+              for i, (x, t) in enumerate(zip(args.values, tangents))]
+    out = call_function(f, lifted, "hd.jvp")
+    return _split_tangents(out, level, "hd.jvp")
+
+
+def _split_tangents(out: Any, level: int, where: str) -> tuple[Any, Any]:
+    if isinstance(out, (list, tuple, np.ndarray)) and not (isinstance(out, np.ndarray) and out.ndim == 0):
+        pairs = [primal_and_tangent(o, level) for o in vector_outputs(out, where)]
+        return np.array([p for p, _ in pairs]), np.array([t for _, t in pairs])
+    return primal_and_tangent(scalar_output(out, where), level)
+
+
+def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
+    """Reverse mode: f(*primals) and a function mapping an output cotangent to input cotangents.
+
+    >>> import hybriddiff as hd
+    >>> out, f_vjp = hd.vjp(lambda x1, x2: hd.log(x1) + x1 * x2 - hd.sin(x2), 2.0, 5.0)
+    >>> [round(g, 12) for g in f_vjp(1.0)]
+    [5.5, 1.716337814537]
+    """
+    level = new_level()
+    args = Args(f, "hd.vjp", primals)
+    leaves = [lift(x, lambda v, _: Variable(v, level), None, where="hd.vjp") for x in args.values]
+    out = call_function(f, leaves, "hd.vjp")
+    vector = isinstance(out, (list, tuple)) or (isinstance(out, np.ndarray) and out.ndim > 0)
+    outs = vector_outputs(out, "hd.vjp") if vector else [scalar_output(out, "hd.vjp")]
+    values = [o.value if type(o) is Variable and o._level == level else o for o in outs]
+
+    def vjp_fn(cotangent: Any) -> tuple:
+        bars = list(np.ravel(cotangent)) if vector else [cotangent]
+        if len(bars) != len(outs):
+            raise ValueError(f"vjp_fn: the cotangent has {len(bars)} entries, the output {len(outs)}")
+        roots = [(o, b) for o, b in zip(outs, bars) if type(o) is Variable and o._level == level]
+        found = sweep(roots, retain_graph=True) if roots else {}
+        return tuple(_gather(found, leaf) for leaf in leaves)
+
+    return (np.array(values) if vector else values[0]), vjp_fn
+
+
+def _gather(found: dict, leaf: Any) -> Any:
+    if isinstance(leaf, np.ndarray):
+        return _array([adjoint_of(found, x) for x in leaf])
+    return adjoint_of(found, leaf)
+
+
+def _array(items: list) -> np.ndarray:
+    """A float array when every item is a plain number, else an object array (nested operators)."""
+    if all(isinstance(i, (int, float, np.floating, np.integer)) for i in items):
+        return np.array(items, dtype=float)
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
+
+
+def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
+                   mode: str = "reverse") -> Callable[..., tuple[Any, Any]]:
+    """A function returning (f(*args), gradient) in one pass (reverse) or n passes (forward).
+
+    >>> import hybriddiff as hd
+    >>> hd.value_and_grad(lambda x: x * x)(3.0)
+    (9.0, 6.0)
+    """
+    check_mode(mode)
+
+    def value_and_grad_f(*args: Any) -> tuple[Any, Any]:
+        parsed = Args(f, "hd.grad", args, argnums)
+        run = _grad_reverse if mode == "reverse" else _grad_forward
+        with gc_paused():  # a recorded tape is many objects and no cycles: spare the collector
+            value, grads = run(f, parsed)
+        return value, (grads[0] if parsed.single else tuple(grads))
+
+    value_and_grad_f.__name__ = f"value_and_grad_{getattr(f, '__name__', 'f')}"
+    return value_and_grad_f
+
+
+def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0, mode: str = "reverse") -> Callable[..., Any]:
+    """The gradient of scalar f with respect to argument(s) ``argnums`` (floats or 1-D arrays).
+
+    >>> import hybriddiff as hd
+    >>> hd.grad(lambda x1, x2: hd.log(x1) + x1 * x2 - hd.sin(x2), argnums=(0, 1))(2.0, 5.0)[0]
+    5.5
+    """
+    value_and_grad_f = value_and_grad(f, argnums, mode)
+
+    def grad_f(*args: Any) -> Any:
+        return value_and_grad_f(*args)[1]
+
+    grad_f.__name__ = f"grad_{getattr(f, '__name__', 'f')}"
+    return grad_f
+
+
+def _grad_reverse(f: Callable[..., Any], args: Args) -> tuple[Any, list]:
+    level = new_level()
+    lifted = list(args.values)
+    for i in args.argnums:
+        lifted[i] = lift(lifted[i], lambda v, _: Variable(v, level), None, where="hd.grad")
+    out = scalar_output(call_function(f, lifted, "hd.grad"), "hd.grad")
+    if type(out) is Variable and out._level == level:
+        found, value = sweep([(out, 1.0)]), out.value
+    else:
+        found, value = {}, out
+    return value, [_gather(found, lifted[i]) for i in args.argnums]
+
+
+def _grad_forward(f: Callable[..., Any], args: Args) -> tuple[Any, list]:
+    """n forward passes, or one pass with vector tangents when the inputs are plain numbers."""
+    sizes = [np.size(args.values[i]) for i in args.argnums]
+    n = sum(sizes)
+    value, columns = None, []
+    if args.plain and n > 1:
+        basis = iter(np.eye(n))
+        value, tangent = _forward_pass(f, args, lambda: next(basis))
+        columns = [t.item() if isinstance(t, np.generic) else t for t in np.broadcast_to(tangent, (n,))]
+    else:
+        for k in range(n):
+            value, tangent = _forward_pass(f, args, _unit(k))
+            columns.append(tangent)
+    grads, start = [], 0
+    for i, size in zip(args.argnums, sizes):
+        part = columns[start:start + size]
+        grads.append(_array(part) if np.ndim(args.values[i]) else part[0])
+        start += size
+    return value, grads
+
+
+def _unit(k: int) -> Callable[[], float]:
+    counter = iter(range(1 << 62))
+    return lambda: 1.0 if next(counter) == k else 0.0
+
+
+def _forward_pass(f: Callable[..., Any], args: Args, next_tangent: Callable[[], Any]) -> tuple[Any, Any]:
+    level = new_level()
+    lifted = list(args.values)
+    for i in args.argnums:
+        lifted[i] = lift(lifted[i], lambda v, _: Dual(v, next_tangent(), level), None, where="hd.grad")
+    out = scalar_output(call_function(f, lifted, "hd.grad"), "hd.grad")
+    return primal_and_tangent(out, level)
+
+
+def jacobian(f: Callable[..., Any], mode: str = "forward") -> Callable[[Any], np.ndarray]:
+    """The Jacobian of f at x: shape (m, n) for m outputs and n inputs (JAX's shapes otherwise).
+
+    >>> import hybriddiff as hd, numpy as np
+    >>> hd.jacobian(lambda x: [x[0] * x[1], hd.sin(x[0])])(np.array([1.0, 2.0])).round(4).tolist()
+    [[2.0, 1.0], [0.5403, 0.0]]
+    """
+    check_mode(mode)
+
+    def jacobian_f(x: Any) -> np.ndarray:
+        args = Args(f, "hd.jacobian", (x,))
+        n = int(np.size(args.values[0]))
+        with gc_paused():
+            rows = _jacobian_forward(f, args, n) if mode == "forward" else _jacobian_reverse(f, args)
+        return _shape_jacobian(rows, np.ndim(args.values[0]))
+
+    jacobian_f.__name__ = f"jacobian_{getattr(f, '__name__', 'f')}"
+    return jacobian_f
+
+
+def _jacobian_forward(f: Callable[..., Any], args: Args, n: int) -> tuple[list, bool]:
+    if args.plain and n > 1:
+        basis = iter(np.eye(n))
+        outs, vector = _forward_outputs(f, args, lambda: next(basis))
+        return [[c.item() if isinstance(c, np.generic) else c for c in np.broadcast_to(t, (n,))]
+                for t in outs], vector
+    columns, vector = [], False
+    for k in range(n):
+        outs, vector = _forward_outputs(f, args, _unit(k))
+        columns.append(outs)
+    return [list(row) for row in zip(*columns)], vector
+
+
+def _forward_outputs(f: Callable[..., Any], args: Args, next_tangent: Callable[[], Any]) -> tuple[list, bool]:
+    level = new_level()
+    x = lift(args.values[0], lambda v, _: Dual(v, next_tangent(), level), None, where="hd.jacobian")
+    out = call_function(f, [x, *args.values[1:]], "hd.jacobian")
+    vector = isinstance(out, (list, tuple)) or (isinstance(out, np.ndarray) and out.ndim > 0)
+    outs = vector_outputs(out, "hd.jacobian") if vector else [scalar_output(out, "hd.jacobian")]
+    return [primal_and_tangent(o, level)[1] for o in outs], vector
+
+
+def _jacobian_reverse(f: Callable[..., Any], args: Args) -> tuple[list, bool]:
+    level = new_level()
+    x = lift(args.values[0], lambda v, _: Variable(v, level), None, where="hd.jacobian")
+    out = call_function(f, [x, *args.values[1:]], "hd.jacobian")
+    vector = isinstance(out, (list, tuple)) or (isinstance(out, np.ndarray) and out.ndim > 0)
+    outs = vector_outputs(out, "hd.jacobian") if vector else [scalar_output(out, "hd.jacobian")]
+    rows = []
+    for o in outs:
+        found = sweep([(o, 1.0)], retain_graph=True) if type(o) is Variable and o._level == level else {}
+        row = _gather(found, x)
+        rows.append(list(row) if isinstance(row, np.ndarray) else [row])
+    return rows, vector
+
+
+def _shape_jacobian(rows_vector: tuple[list, bool], in_ndim: int) -> np.ndarray:
+    rows, vector = rows_vector
+    jac = np.array([_array(list(r)) for r in rows]) if rows else np.zeros((0, 0))
+    if jac.dtype != object:
+        jac = jac.astype(float)
+    if not vector:
+        jac = jac[0]
+    if in_ndim == 0:
+        jac = jac[..., 0]
+    return jac.item() if isinstance(jac, np.ndarray) and jac.ndim == 0 else jac
+
+
+def hessian(f: Callable[..., Any]) -> Callable[[Any], Any]:
+    """The Hessian of scalar f: forward mode over the reverse-mode gradient.
+
+    >>> import hybriddiff as hd, numpy as np
+    >>> H = hd.hessian(lambda x: hd.log(x[0]) + x[0] * x[1] - hd.sin(x[1]))(np.array([2.0, 5.0]))
+    >>> H.round(6).tolist()
+    [[-0.25, 1.0], [1.0, -0.958924]]
+    """
+    return jacobian(grad(f, mode="reverse"), mode="forward")
+
+
+def derivative_nested(f: Callable[[Any], Any], x: Any, order: int, mode: str) -> Any:
+    """d^n f / dx^n by nesting ``order`` first-derivative operators (each on its own level)."""
+    g = f
+    for _ in range(order):
+        g = grad(g, mode=mode)
+    return g(x)
+
+
+__all__ = ["jvp", "vjp", "grad", "value_and_grad", "jacobian", "hessian", "DifferentiationError"]

@@ -1,0 +1,279 @@
+"""The ``hybriddiff`` command: compare, trace, diff, report and demo (``python -m hybriddiff`` too).
+
+Exit status: 0 ok; 2 bad usage or input (argparse errors, ``ParseError``, unknown variables or
+methods, missing ``--at`` values, a missing file or function); 1 any other failure. A method that
+fails inside a comparison is not a failure of the command: its row says why.
+"""
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import sys
+import warnings
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .. import __version__
+from ..comparison.compare import compare
+from ..errors import ParseError
+from ..graph.facade import trace
+from ..graph.symbolic.bridge import latex
+from ..graph.symbolic.simplify import simplify
+from ..graph.trace_tables import forward_table, reverse_table
+from ..methods.registry import available_methods
+from ..studies.report import report
+from .demo import seed_examples
+from .help import AT_HELP, EXAMPLES, FORMATS, FUNCTION_HELP, MAIN_EXAMPLES, SAFETY
+from .inputs import (Target, UsageError, UserCodeError, finite, load_target, parse_point,
+                         read_functions, show, tangent_values)
+
+
+# ---------------------------------------------------------------- output
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(text if text.endswith("\n") else text + "\n")
+        except OSError as exc:
+            raise OSError(f"cannot write {output}: {exc.strerror or exc}") from None
+        return
+    try:
+        print(text)
+    except UnicodeEncodeError:   # a terminal that cannot show v̇, ∂, ...
+        encoding = sys.stdout.encoding or "ascii"
+        print(text.encode(encoding, "backslashreplace").decode(encoding))
+
+
+def _page(body: str, title: str) -> str:
+    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f"<title>{html.escape(title)}</title>\n</head>\n<body>\n{body}\n</body>\n</html>")
+
+
+def _render(table: Any, fmt: str, data: dict[str, Any]) -> str:
+    if fmt == "json":
+        return json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False)
+    if fmt == "html":
+        return _page(table.to_html(max_rows=None), table.title)
+    return table.to_markdown(max_rows=None) if fmt == "markdown" else table.to_text(max_rows=None)
+
+
+# ---------------------------------------------------------------- commands
+def _methods(items: Sequence[str] | None) -> list[str] | None:
+    if not items:
+        return None
+    known = available_methods()
+    methods = [m.strip() for item in items for m in item.split(",") if m.strip()]
+    unknown = [m for m in methods if m not in known]
+    if unknown:
+        raise UsageError(f"unknown method(s) {', '.join(map(repr, unknown))}; available methods: "
+                         f"{', '.join(known)}")
+    return list(dict.fromkeys(methods))
+
+
+def _target(args: argparse.Namespace) -> Target:
+    target = load_target(args.function)
+    target.set_point(parse_point(args.at))
+    return target
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    methods = _methods(args.methods)
+    if not 0 < args.budget <= 60:
+        raise UsageError(f"--budget must be between 0 and 60 seconds, got {args.budget}")
+    target = _target(args)
+    f, x = target.compare_input()
+    result = compare(f, x, methods=methods, budget=args.budget, name=target.label)
+    table = result.to_table()
+    table.title = target.title()
+    data = {**result.to_dict(), "title": table.title, "variables": target.names,
+            "at": target.point_dict()}
+    _emit(_render(table, args.format, data), args.output)
+    return 0
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    target = _target(args)
+    if args.mode == "forward":
+        table = forward_table(target.function, target.table_point(), tangent_values(target, args.tangent))
+    elif args.tangent:
+        raise UsageError("--tangent is for --mode forward (reverse mode seeds ȳ = 1)")
+    else:
+        table = reverse_table(target.function, target.table_point())
+    _emit(_render(table, args.format, table.to_dict()), args.output)
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    if not 0 < args.timeout <= 3600:
+        raise UsageError(f"--timeout must be between 0 and 3600 seconds, got {args.timeout}")
+    target = load_target(args.function)
+    point = parse_point(args.at)
+    note = ""
+    if point:
+        target.set_point(point)
+        at = target.values
+    else:
+        at, note = target.default_point(lambda v: finite(target.function(*v)))
+    if not target.names:
+        raise UsageError(f"{target.label} has no variables: there is nothing to differentiate")
+    wrt = None
+    if args.wrt is not None:
+        if args.wrt not in target.names:
+            raise UsageError(f"--wrt: unknown variable {args.wrt!r}; the variables are: "
+                             f"{', '.join(target.names)}")
+        wrt = target.names.index(args.wrt)
+    elif args.order > 1 and len(target.names) > 1:
+        raise UsageError(f"--order {args.order} with several variables needs --wrt NAME "
+                         f"(one of {', '.join(target.names)})")
+    graph = trace(target.function, *at)
+    d = graph.grad(wrt)
+    for _ in range(args.order - 1):
+        d = d.derivative(wrt or 0)
+    which = "gradient" if wrt is None and (len(at) > 1 or np.ndim(at[0])) else "derivative"
+    order = f"order-{args.order} " if args.order > 1 else ""
+    how = "reverse sweep" + (f", then {args.order - 1} forward-mode derivative(s)," if args.order > 1 else "")
+    traced = ", ".join(f"{n} = {show(v)}" for n, v in zip(target.names, at))
+    lines = [f"{order}{which} of {target.label}" + (f" with respect to {args.wrt}" if args.wrt else ""),
+             f"({how} of the graph traced at {traced}{'; ' + note if note else ''})", "",
+             repr(d), "", d.source().rstrip()]
+    shown = d
+    if args.simplify:
+        shown, report = simplify(d, timeout=args.timeout)
+        lines += ["", str(report), "", repr(shown), "", shown.source().rstrip()]
+    if args.latex:
+        lines += ["", "LaTeX:", latex(shown)]
+    if point:
+        lines += ["", f"value at {traced}: {_value(d(*at))}"]
+        if shown is not d:
+            lines.append(f"simplified graph there: {_value(shown(*at))}")
+    _emit("\n".join(lines), args.output)
+    return 0
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, (tuple, list)):
+        return "(" + ", ".join(map(_value, v)) + ")"
+    return show(np.asarray(v, dtype=float)) if np.ndim(v) else repr(float(v))
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    functions = None if args.functions is None else read_functions(args.functions)
+    options = {"studies": False} if args.no_studies else {}
+    paths = report(functions=functions, path=args.output, markdown=not args.no_markdown, **options)
+    for path in paths or ():
+        print(path)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    print(seed_examples())
+    return 0
+
+
+# ---------------------------------------------------------------- the parser
+def _sub(sub: Any, name: str, help_text: str, run: Callable[[argparse.Namespace], int]) -> Any:
+    p = sub.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ". " + SAFETY,
+                       epilog=EXAMPLES[name], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.set_defaults(run=run)
+    return p
+
+
+def _point_args(p: argparse.ArgumentParser, required: bool = True) -> None:
+    p.add_argument("function", metavar="FUNCTION", help=FUNCTION_HELP)
+    p.add_argument("--at", nargs="+", action="extend", metavar="NAME=VALUE",
+                   help=AT_HELP + ("" if required else " (optional)"))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hybriddiff", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=MAIN_EXAMPLES,
+        description="Derivatives four ways (forward AD, reverse AD, symbolic/hybrid, finite "
+                    "differences), side by side. " + SAFETY)
+    parser.add_argument("--version", action="version", version=f"hybriddiff {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    p = _sub(sub, "compare", "every method on one function at one point, against a 50-digit reference",
+             cmd_compare)
+    _point_args(p)
+    p.add_argument("--methods", nargs="+", action="extend", metavar="METHOD",
+                   help="methods to run (space or comma separated; default: all available)")
+    p.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    p.add_argument("--budget", type=float, default=0.05, metavar="SECONDS",
+                   help="time spent timing each method (default: 0.05)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
+    p = _sub(sub, "trace", "the textbook forward or reverse trace table", cmd_trace)
+    _point_args(p)
+    p.add_argument("--mode", choices=("forward", "reverse"), default="forward",
+                   help="forward (tangents) or reverse (adjoints); default: forward")
+    p.add_argument("--tangent", nargs="+", action="extend", metavar="NAME=VALUE",
+                   help="forward mode's seed (default: 1 for the first variable, 0 for the others)")
+    p.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
+    p = _sub(sub, "diff", "the derivative as a graph: Wengert listing and Python source", cmd_diff)
+    _point_args(p, required=False)
+    p.add_argument("--wrt", metavar="NAME", help="differentiate with respect to NAME only")
+    p.add_argument("--order", type=_positive, default=1, metavar="N", help="derivative order (default 1)")
+    p.add_argument("--simplify", action="store_true", help="simplify through SymPy (time-boxed)")
+    p.add_argument("--timeout", type=float, default=3.0, metavar="SECONDS",
+                   help="time limit of --simplify (default: 3)")
+    p.add_argument("--latex", action="store_true", help="print the derivative as LaTeX")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
+    p = _sub(sub, "report", "an HTML (and Markdown) report comparing the methods on many functions",
+             cmd_report)
+    p.add_argument("functions", nargs="?", metavar="FUNCTIONS_FILE",
+                   help="'name: expression @ x=2' a line ('-': stdin); default: the built-in set")
+    p.add_argument("-o", "--output", default="report.html", metavar="FILE",
+                   help="the HTML file to write (default: report.html)")
+    p.add_argument("--no-markdown", action="store_true", help="do not write the Markdown copy")
+    p.add_argument("--no-studies", action="store_true", help="leave out the scaling and swell studies")
+    _sub(sub, "demo", "the seed tutorial's examples in forward and reverse mode", cmd_demo)
+    return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script and of ``python -m hybriddiff``; returns the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:   # --help, --version, usage errors (status 2)
+        return exc.code if isinstance(exc.code, int) else 2
+    if args.command is None:
+        parser.print_help()
+        return 0
+    prog = f"hybriddiff {args.command}"
+    try:
+        with warnings.catch_warnings():   # nan/inf are marked in the output; no RuntimeWarning noise
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return args.run(args)
+    except (ParseError, UsageError) as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 2
+    except UserCodeError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:   # e.g. piped into head
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if os.environ.get("HYBRIDDIFF_DEBUG"):
+            raise
+        print(f"{prog}: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,172 @@
+"""The comparison: every method on the same function and point, against a 50-digit reference.
+
+For each method: the value, its absolute and relative error, correct digits, time per call
+(auto-ranged repeats: median and spread), set-up time apart, passes, operations and peak memory of
+one call. A method that fails or times out gets a row saying why instead of a number; a value that
+is nan or inf (outside a domain, at a kink) is marked, never reported as accurate.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ..core.checks import as_point, name_of
+from ..errors import MethodTimeoutError
+from ..methods.registry import available_methods, prepare
+from .measure import peak_bytes, seconds_per_call
+from .reference import reference
+from .render import ComparisonRendering
+
+
+@dataclass
+class Row:
+    """One method's line in a comparison."""
+
+    method: str
+    value: Any = None
+    abs_error: float | None = None
+    rel_error: float | None = None
+    digits: float | None = None
+    time: float | None = None          # seconds per call (median)
+    spread: float | None = None        # (max - min) / median over the repeats
+    setup: float | None = None         # seconds, once
+    passes: int | None = None
+    ops: int | None = None
+    memory: int | None = None          # peak bytes of one call
+    status: str = "ok"                 # ok, nan, failed, timeout
+    note: str = ""
+
+
+@dataclass(repr=False)
+class Comparison(ComparisonRendering):
+    """The result of ``hd.compare``: rows per method plus the reference (see ``to_markdown``)."""
+
+    function: str
+    x: Any
+    reference: Any
+    reference_note: str
+    rows: list[Row] = field(default_factory=list)
+
+    def row(self, method: str) -> Row:
+        for r in self.rows:
+            if r.method == method:
+                return r
+        raise KeyError(f"no row for {method!r}; methods: {', '.join(r.method for r in self.rows)}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything as JSON-able data (values as lists, nan/inf as strings)."""
+        return {"function": self.function, "x": _jsonable(self.x), "reference": _jsonable(self.reference),
+                "reference_note": self.reference_note,
+                "rows": [{k: _jsonable(v) for k, v in asdict(r).items()} for r in self.rows]}
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, np.ndarray):
+        return [_jsonable(i) for i in v.tolist()]
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(i) for i in v]
+    if isinstance(v, (np.generic,)):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return repr(v)
+    if v is None or isinstance(v, (str, int, bool)):
+        return v
+    try:
+        v = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    return v if math.isfinite(v) else repr(v)   # strict JSON has no nan or inf
+
+
+def _errors(value: Any, ref: Any) -> tuple[float, float, float]:
+    """Absolute and relative error (max over components) and correct digits, in mpmath."""
+    import mpmath
+    with mpmath.workdps(60):
+        vals = np.ravel(np.asarray(value, dtype=object))
+        refs = np.ravel(np.asarray(ref, dtype=object))
+        abs_err, rel_err = mpmath.mpf(0), mpmath.mpf(0)
+        for v, r in zip(vals, refs):
+            err = abs(mpmath.mpf(float(v)) - r)
+            abs_err = max(abs_err, err)
+            rel_err = max(rel_err, err / abs(r) if r != 0 else err)
+    digits = 17.0 if rel_err == 0 else float(min(17.0, max(0.0, -mpmath.log10(rel_err))))
+    return float(abs_err), float(rel_err), digits
+
+
+def _finite(value: Any) -> bool:
+    """Real and finite (a complex value, e.g. from Python's ** on a negative float, is not)."""
+    array = np.asarray(value)
+    if np.iscomplexobj(array):
+        return False
+    return bool(np.all(np.isfinite(array.astype(float))))
+
+
+def run_method(method: str, f: Callable[..., Any], x: Any, ref: Any, budget: float) -> Row:
+    """One row: prepare, time, measure; failures and timeouts become rows that say why."""
+    row = Row(method)
+    try:
+        prepared = prepare(method, f, x)
+        row.value = prepared.call()
+    except MethodTimeoutError as exc:
+        row.status, row.note = "timeout", str(exc)
+        return row
+    except Exception as exc:
+        row.status, row.note = "failed", f"{type(exc).__name__}: {exc}"
+        return row
+    try:
+        row.setup, row.passes, row.ops, row.note = prepared.setup, prepared.passes, prepared.ops, prepared.note
+        row.time, row.spread = seconds_per_call(prepared.call, budget)
+        row.memory = peak_bytes(prepared.call) if prepared.measure_memory else None
+        finite = _finite(row.value)
+    except Exception as exc:
+        row.status, row.note = "failed", f"{type(exc).__name__}: {exc}"
+        return row
+    if not finite:
+        row.status = "nan"
+        row.note = "; ".join(n for n in ("the value is not finite (outside a domain or at a kink)", row.note) if n)
+    elif ref is None or not _finite(_floats(ref)):
+        # nothing to measure against: the derivative does not exist here (an infinite slope, a
+        # domain edge, a kink), so no row can be called accurate
+        row.status = "nan"
+        row.note = "; ".join(n for n in ("no finite reference: the derivative does not exist here", row.note) if n)
+    else:
+        row.abs_error, row.rel_error, row.digits = _errors(row.value, ref)
+    return row
+
+
+def _floats(ref: Any) -> Any:
+    return [float(v) for v in np.ravel(np.asarray(ref, dtype=object))]
+
+
+def compare(f: Callable[..., Any], x: Any, methods: Sequence[str] | None = None,
+            budget: float = 0.05, name: str | None = None) -> Comparison:
+    """Run every method (default: all of ``hd.METHODS``) on f at x against a 50-digit reference.
+
+    ``budget`` is about how many seconds to spend timing each method.
+
+    >>> import hybriddiff as hd
+    >>> r = hd.compare(lambda x: hd.exp(x * x - x) / x, 2.0, methods=["forward", "fd-central"])
+    >>> r.row("forward").digits >= 15, r.row("fd-central").digits > 8
+    (True, True)
+    """
+    if not callable(f):
+        raise TypeError(f"hd.compare: expected a function, got a {type(f).__name__}")
+    point = as_point(x, "x", "hd.compare")
+    known = available_methods()
+    methods = list(known if methods is None else methods)
+    unknown = [m for m in methods if m not in known]
+    if unknown:
+        raise ValueError(f"hd.compare: unknown method(s) {', '.join(map(repr, unknown))}; "
+                         f"available: {', '.join(known)}")
+    try:
+        ref, note = reference(f, point)
+    except ValueError as exc:
+        ref, note = None, str(exc)
+    label = name or name_of(f)
+    result = Comparison(label, point, ref, note)
+    for method in methods:
+        result.rows.append(run_method(method, f, point, ref, budget))
+    return result

@@ -1,0 +1,123 @@
+"""Operator overloading and NumPy ufunc support shared by every box type, all through ``bind``.
+
+``Operators`` gives ``Dual``, ``Variable`` and graph tracers the same ``+ - * / ** % //``, ``abs``,
+comparisons (on the primal value), ``__array_ufunc__`` (so ``np.exp(x)`` means ``hd.exp(x)``) and the
+ufunc-named methods NumPy calls on object arrays. Which operator and which ufunc reach which
+function is read from the records (``functions.py``): nothing here names a primitive.
+"""
+from __future__ import annotations
+
+import operator
+from typing import Any, Callable
+
+import numpy as np
+
+from ..errors import UnsupportedOperationError
+from .dispatch import Box, elementwise
+from .functions import dunder_table, ufunc_table
+
+_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "less": operator.lt, "less_equal": operator.le, "greater": operator.gt,
+    "greater_equal": operator.ge, "equal": operator.eq, "not_equal": operator.ne,
+}
+
+
+def _apply_ufunc(ufunc: np.ufunc, fn: Callable[..., Any], inputs: tuple) -> Any:
+    """Scalars go straight to ``fn``; arrays apply it elementwise, as NumPy does on object arrays."""
+    inputs = tuple(a.item() if isinstance(a, np.ndarray) and a.ndim == 0 else a for a in inputs)
+    if not any(isinstance(a, np.ndarray) for a in inputs):
+        return fn(*inputs)
+    return elementwise(fn, inputs)
+
+
+class Operators:
+    """Python operators and NumPy protocols for box types; each one is a call of ``bind``."""
+
+    __slots__ = ()
+    __array_priority__ = 1000.0  # NumPy defers binary operators with arrays to us
+    # What NumPy code asks of an element it took out of an object array (np.sinc reads x.dtype).
+    dtype = np.dtype(object)
+    ndim = 0
+    shape = ()
+
+    def __pos__(self): return self
+
+    def __lt__(self, other): return self._hd_compare(operator.lt, other, "<")
+    def __le__(self, other): return self._hd_compare(operator.le, other, "<=")
+    def __gt__(self, other): return self._hd_compare(operator.gt, other, ">")
+    def __ge__(self, other): return self._hd_compare(operator.ge, other, ">=")
+    def __eq__(self, other): return self._hd_compare(operator.eq, other, "==")
+    def __ne__(self, other): return self._hd_compare(operator.ne, other, "!=")
+    def __bool__(self): return self._hd_compare(operator.ne, 0, "!=")
+    __hash__ = object.__hash__
+
+    def __float__(self):
+        raise UnsupportedOperationError(
+            f"float() of a hybriddiff value ({type(self).__name__}) would drop what it carries; use "
+            f"hd.exp, hd.sin, ... (or np.exp, ...) instead of math.exp, math.sin, ..., or read "
+            f".value explicitly")
+    __int__ = __index__ = __complex__ = __float__
+
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        name = ufunc.__name__
+        if method != "__call__" or kwargs.get("out") is not None or kwargs.get("where") is not None:
+            raise UnsupportedOperationError(
+                f"np.{name}.{method} (or out=/where=) is not supported on hybriddiff values; "
+                f"call np.{name}(...) plainly")
+        if name in _COMPARISONS:
+            return _apply_ufunc(ufunc, _COMPARISONS[name], inputs)
+        fn = ufunc_table().get(name)
+        if fn is None:
+            raise UnsupportedOperationError(
+                f"NumPy's {name!r} has no differentiation rule in hybriddiff; supported ufuncs: "
+                f"{', '.join(sorted(ufunc_table()))}")
+        return _apply_ufunc(ufunc, fn, inputs)
+
+
+def _method(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
+    def method(self, *others):
+        return fn(self, *others)
+    method.__name__ = name
+    method.__doc__ = f"NumPy calls this on object arrays: np.{name}(x)."
+    return method
+
+
+def _binary(fn: Callable[..., Any], stem: str, reflected: bool) -> Callable[..., Any]:
+    if reflected:
+        def method(self, other):
+            return fn(other, self)
+    else:
+        def method(self, other, *modulo):
+            if modulo:  # pow(x, y, m): Python's three-argument power
+                raise UnsupportedOperationError(f"{stem}(x, y, modulo) has no derivative rule")
+            return fn(self, other)
+    method.__name__ = f"__{'r' if reflected else ''}{stem}__"
+    return method
+
+
+def _install() -> None:
+    """Python's operators from the records' ``dunder`` fields (``fastpath`` then replaces the binary
+    ones of Dual and Variable with generated float paths); NumPy's object-dtype loops call
+    ``x.exp()``, ``x.arctan2(y)``, ...: every supported ufunc becomes a method of that name."""
+    for stem, (fn, arity) in dunder_table().items():
+        if arity == 1:
+            method = _method(fn, f"__{stem}__")
+            method.__doc__ = f"{stem}(x) through hybriddiff's {getattr(fn, 'name', stem)}."
+            setattr(Operators, f"__{stem}__", method)
+        else:
+            setattr(Operators, f"__{stem}__", _binary(fn, stem, False))
+            setattr(Operators, f"__r{stem}__", _binary(fn, stem, True))
+    for name, fn in ufunc_table().items():
+        if not hasattr(Operators, name):
+            setattr(Operators, name, _method(fn, name))
+
+
+_install()
+
+
+def is_box(x: Any) -> bool:
+    """True for hybriddiff's differentiable values (Dual, Variable, traced values)."""
+    return isinstance(x, Box)
+
+
+__all__ = ["Operators", "is_box"]

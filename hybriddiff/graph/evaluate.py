@@ -1,0 +1,107 @@
+"""Evaluating a graph: one loop over its nodes, on any kind of value ``bind`` understands.
+
+Floats and complex numbers, NumPy arrays (a batch of points in one pass), mpmath numbers (the
+50-digit reference) and even hybriddiff's own values (so graphs differentiate like any function).
+Guards recorded at trace time are checked as soon as their operands exist.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ..errors import TraceGuardError
+from .arguments import assemble, batch_shape, flatten_args
+from .ir import INPUT, OP, GraphIR
+from .listing import operand_names
+
+
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b,
+}
+
+
+def evaluate(graph: GraphIR, args: Sequence[Any]) -> Any:
+    """The value of ``graph`` at ``args`` (see ``Graph.__call__``).
+
+    >>> import hybriddiff as hd, numpy as np
+    >>> g = hd.trace(lambda x: hd.exp(x * x - x) / x, 2.0)
+    >>> g(np.array([1.0, 2.0])).round(6).tolist()
+    [1.0, 3.694528]
+    """
+    values = flatten_args(graph, args)
+    env = node_values(graph, values)
+    return assemble(graph, [env[o] for o in graph.outputs], batch_shape(values))
+
+
+def node_values(graph: GraphIR, values: Sequence[Any]) -> list[Any]:
+    """Every node's value, given one value per input: one loop over the nodes, guards checked.
+
+    The primal sweep that evaluation, the trace tables and the drawings share.
+    """
+    constant = constant_converter(values)
+    checks = guards_by_node(graph)
+    env: list[Any] = [None] * len(graph.nodes)
+    read = env.__getitem__
+    position = {index: k for k, index in enumerate(graph.inputs)}
+    for i, node in enumerate(graph.nodes):
+        if node.kind == OP:
+            env[i] = node.prim(*map(read, node.args))
+        elif node.kind == INPUT:
+            env[i] = values[position[i]]
+        else:
+            env[i] = constant(node.const)
+        if i in checks:
+            check_guards(graph, checks[i], env)
+    return env
+
+
+def constant_converter(values: Sequence[Any]) -> Callable[[Any], Any]:
+    """Exact constants (ints, Fractions) become the inputs' number type when evaluated."""
+    kinds = {type(v).__module__.split(".")[0] for v in values}
+    if "mpmath" in kinds:
+        import mpmath
+        # every constant becomes an mpmath number (a float exactly), so that operations on
+        # constants alone (log(2.0) in a rule) run at the working precision too
+        return lambda c: (mpmath.mpf(c.numerator) / c.denominator if type(c) in (Fraction, int)
+                          else mpmath.mpf(c) if type(c) is float else c)
+    if "sympy" in kinds:
+        import sympy
+        return lambda c: sympy.Rational(c.numerator, c.denominator) if type(c) is Fraction else c
+    if "hybriddiff" in kinds:  # tracers and other boxes: keep constants exact
+        return lambda c: c
+    return lambda c: c.numerator / c.denominator if type(c) is Fraction else (float(c) if type(c) is int else c)
+
+
+def guards_by_node(graph: GraphIR) -> dict[int, list]:
+    """Each guard, filed under the later of its two operands (when it can first be checked)."""
+    checks: dict[int, list] = {}
+    for guard in graph.guards:
+        checks.setdefault(max(guard.lhs, guard.rhs), []).append(guard)
+    return checks
+
+
+def check_guards(graph: GraphIR, guards: list, env: list[Any]) -> None:
+    """Raise TraceGuardError where a recorded branch would go the other way at this point."""
+    for guard in guards:
+        lhs, rhs = env[guard.lhs], env[guard.rhs]
+        holds = _COMPARE[guard.op](lhs, rhs)
+        if isinstance(holds, np.ndarray):
+            ok = bool(np.all(holds == guard.outcome))
+        else:
+            ok = bool(holds) == guard.outcome
+        if not ok:
+            names = operand_names(graph)
+            raise TraceGuardError(
+                f"the graph of {graph.name} was traced where the branch `{names[guard.lhs]} {guard.op} "
+                f"{names[guard.rhs]}` was {guard.outcome}; here {_show(lhs)} {guard.op} {_show(rhs)} is "
+                f"{not guard.outcome}, so the recorded graph does not describe f at this point: "
+                f"trace again here (hd.trace(f, ...))")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, np.ndarray) and value.size > 4:
+        return f"array(shape={value.shape})"
+    return repr(value.tolist() if isinstance(value, np.ndarray) else value)

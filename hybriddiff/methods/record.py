@@ -1,0 +1,46 @@
+"""The ``Method`` record: one entry of ``hd.METHODS``, and the ``Prepared`` call it hands the comparison.
+
+A method says how ``hd.derivative`` runs it (``run(f, x, order)``) and how the comparison prepares
+it (``prepare(f, x)``: set-up once, timed apart, then a call to time). ``registry.py`` lists every
+method in one place, in the order of ``hd.METHODS``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+Function = Callable[..., Any]
+
+
+@dataclass
+class Prepared:
+    """A method made ready: ``call()`` gives the derivative; the rest describes one call."""
+
+    call: Callable[[], Any]
+    passes: int | None = None       # sweeps through f (AD) or evaluations of f (FD)
+    ops: int | None = None          # arithmetic operations one call executes (estimated from graphs)
+    setup: float | None = None      # seconds spent once (tracing, SymPy, compiling); None: measured
+    note: str = ""
+    extra: dict = field(default_factory=dict)   # e.g. generated source, symbolic sizes
+    measure_memory: bool = True     # tracemalloc makes some calls (huge lambdified expressions) crawl
+
+
+@dataclass(frozen=True)
+class Method:
+    """One differentiation method: its name, how to run it, how the comparison prepares it."""
+
+    name: str
+    run: Callable[[Function, Any, int], Any]          # hd.derivative(f, x, method=name, order=order)
+    prepare: Callable[[Function, Any], Prepared]      # the comparison's set-up, then a call to time
+    family: str = ""                                  # "AD", "symbolic", "hybrid", "FD" or "user"
+    summary: str = ""
+
+
+def prepare_by_running(run: Callable[[Function, Any, int], Any]) -> Callable[[Function, Any], Prepared]:
+    """The comparison's preparation of a method that only says how to run: time ``run`` itself."""
+    def prepare(f: Function, x: Any) -> Prepared:
+        return Prepared(lambda: run(f, x, 1), setup=0.0, note="timed through hd.derivative")
+    return prepare
+
+
+__all__ = ["Method", "Prepared", "prepare_by_running"]

@@ -1,0 +1,105 @@
+"""The one registry of differentiation methods: ``hd.METHODS``, ``hd.derivative`` and the comparison.
+
+Every method is a ``Method`` record (``record.py``), listed below in the order of ``hd.METHODS`` and of
+the comparison's rows. ``hd.derivative(f, x, method=name)`` calls the record's ``run``; the
+comparison calls its ``prepare``. The finite-difference entries come from the scheme records
+(``finite/schemes.py``), one per scheme with a method name. ``register_method`` adds a user's method
+at the end (ARCHITECTURE.md, "Adding a method").
+"""
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+from ..core.checks import as_point
+from .ad import FORWARD, REVERSE
+from .fd import FD_METHODS
+from .hybrid import HYBRID
+from .record import Method, Prepared, prepare_by_running
+from .symbolic import SYMBOLIC
+
+METHOD_LIST: list[Method] = [
+    FORWARD,            # dual numbers (ad.py)
+    REVERSE,            # recorded graph, one backward sweep (ad.py)
+    SYMBOLIC,           # sympy.diff of one nested expression (symbolic.py)
+    HYBRID,             # derivative graph, simplified, compiled (hybrid.py)
+    *FD_METHODS,        # fd-forward, fd-central, fd-five-point, complex-step, richardson (fd.py)
+]
+
+
+def available_methods() -> tuple[str, ...]:
+    """The method names, in registry order.
+
+    >>> available_methods()[:4]
+    ('forward', 'reverse', 'symbolic', 'hybrid')
+    """
+    return tuple(m.name for m in METHOD_LIST)
+
+
+def method_named(name: Any, where: str = "hd.derivative") -> Method:
+    """The record of method ``name``, or a ValueError listing the methods."""
+    for method in METHOD_LIST:
+        if method.name == name:
+            return method
+    raise ValueError(f"{where}: unknown method {name!r}; available methods: {', '.join(available_methods())}")
+
+
+def register_method(name: str) -> Callable[[Callable], Callable]:
+    """Decorator: make ``run(f, x, order)`` available as ``hd.derivative(..., method=name)`` (and in
+    the comparison, which times ``run`` itself); a name already taken is replaced.
+
+    >>> @register_method("my-forward")
+    ... def my_forward(f, x, order):
+    ...     return (f(x + 1e-7) - f(x)) / 1e-7
+    >>> "my-forward" in available_methods()
+    True
+    >>> METHOD_LIST.pop().name   # (this example cleans up after itself)
+    'my-forward'
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"register_method: the name must be a non-empty str, got {name!r}")
+
+    def decorate(run: Callable) -> Callable:
+        method = Method(name, run, prepare_by_running(run), family="user",
+                        summary=(run.__doc__ or "").strip().split("\n")[0])
+        for k, known in enumerate(METHOD_LIST):
+            if known.name == name:
+                METHOD_LIST[k] = method
+                break
+        else:
+            METHOD_LIST.append(method)
+        return run
+    return decorate
+
+
+def prepare(name: str, f: Callable[..., Any], x: Any) -> Prepared:
+    """Method ``name`` made ready for f at x, with the seconds its set-up took (``setup``)."""
+    method = method_named(name, "the comparison")
+    started = time.perf_counter()
+    prepared = method.prepare(f, x)
+    if prepared.setup is None:
+        prepared.setup = time.perf_counter() - started
+    return prepared
+
+
+def derivative(f: Callable[[Any], Any], x: Any, method: str = "reverse", order: int = 1) -> Any:
+    """The ``order``-th derivative of f: R -> R at x, computed by ``method`` (see ``hd.METHODS``).
+
+    >>> import hybriddiff as hd
+    >>> round(hd.derivative(lambda x: hd.exp(x * x - x) / x, 2.0), 12)
+    9.236320123663
+    >>> round(hd.derivative(hd.sin, 0.5, method="forward", order=2), 12)
+    -0.479425538604
+    """
+    if not callable(f):
+        raise TypeError(f"hd.derivative: expected a function, got {type(f).__name__}")
+    if isinstance(order, bool) or not isinstance(order, int) or order < 1:
+        raise ValueError(f"hd.derivative: order must be a positive int, got {order!r}")
+    record = method_named(method)
+    x = as_point(x, "x", "hd.derivative")
+    if not isinstance(x, (int, float, complex)) and getattr(x, "ndim", 0):
+        raise TypeError("hd.derivative is for f: R -> R; use hd.grad or hd.jacobian for array inputs")
+    return record.run(f, x, order)
+
+
+__all__ = ["METHOD_LIST", "available_methods", "method_named", "register_method", "prepare", "derivative"]
