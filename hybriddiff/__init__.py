@@ -18,12 +18,8 @@ from .ad.reverse import Variable
 from .comparison.compare import Comparison, compare
 from .core import primitives
 from .core.dispatch import bind
-from .core.functions import (deg2rad, exp2, fmod, logaddexp, logaddexp2, rad2deg, reciprocal, square,
-                             trunc)
-from .core.primitives import (PRIMITIVES, abs, arccos, arccosh, arcsin, arcsinh, arctan, arctan2,
-                              arctanh, cbrt, ceil, cos, cosh, exp, expm1, floor, heaviside, hypot, log,
-                              log1p, log2, log10, maximum, minimum, mod, pow, power, sign, sin, sinh, sqrt,
-                              tan, tanh)
+from .core.functions import COMPOSED
+from .core.primitives import PRIMITIVES, power
 from .errors import (DifferentiationError, DomainError, LevelMixError, MethodTimeoutError, ParseError,
                      TraceGuardError, UnsupportedOperationError)
 from .finite.difference import FDResult, finite_difference, finite_jacobian
@@ -43,6 +39,13 @@ __version__ = "0.1.0"
 
 METHODS: tuple[str, ...] = available_methods()
 
+# Every function of the table that users call by name is public as hd.<name> (hd.sin, hd.arctan2,
+# hd.exp2, ...): the records say which (``names``), so a new record needs no edit here.
+FUNCTIONS: tuple[str, ...] = tuple(
+    [name for name, prim in PRIMITIVES.items() if prim.names] + [c.name for c in COMPOSED if c.names])
+globals().update({name: PRIMITIVES[name] for name in FUNCTIONS if name in PRIMITIVES})
+globals().update({c.name: c.fn for c in COMPOSED if c.names})
+
 __all__ = [
     "Dual", "Variable", "Graph", "Tracer", "trace", "forward_table", "reverse_table",
     "Expression", "parse_expression", "finite_difference", "finite_jacobian", "FDResult",
@@ -51,12 +54,7 @@ __all__ = [
     "jvp", "vjp", "grad", "value_and_grad", "jacobian", "hessian", "derivative",
     "METHODS", "PRIMITIVES", "bind", "primitives", "register_method",
     "DifferentiationError", "DomainError", "LevelMixError", "MethodTimeoutError", "ParseError",
-    "TraceGuardError", "UnsupportedOperationError",
-    "abs", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "cbrt", "ceil",
-    "cos", "cosh", "exp", "expm1", "floor", "heaviside", "hypot", "log", "log1p", "log2", "log10",
-    "maximum", "minimum", "mod", "pow", "power", "sign", "sin", "sinh", "sqrt", "tan", "tanh",
-    "deg2rad", "exp2", "fmod", "logaddexp", "logaddexp2", "rad2deg", "reciprocal", "square", "trunc",
-    "__version__",
+    "TraceGuardError", "UnsupportedOperationError", "power", "FUNCTIONS", "__version__", *FUNCTIONS,
 ]
 
 

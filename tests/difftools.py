@@ -149,8 +149,8 @@ def sympy_mp_value(expr, symbols, point: Sequence[float]) -> Any:
 
 ALL = tuple(sorted(hd.PRIMITIVES))
 SMOOTH = tuple(n for n in ALL if hd.PRIMITIVES[n].smooth)
-# The complex step needs complex-capable, analytic pieces: NumPy's cbrt, hypot, arctan2 take no complex.
-ANALYTIC = tuple(n for n in SMOOTH if n not in ("cbrt", "hypot", "arctan2"))
+# The complex step needs complex-capable, analytic pieces (the records' ``takes_complex``).
+ANALYTIC = tuple(n for n in SMOOTH if hd.PRIMITIVES[n].takes_complex)
 
 
 def named_expressions(names: Sequence[str] = ALL, max_leaves: int = 12):

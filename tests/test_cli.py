@@ -163,7 +163,7 @@ def test_expression_from_stdin():
     (["compare", "x1*x2", "--at", "2"], "give the values by name"),
     (["compare", "x", "--at", "x=1", "--budget", "0"], "--budget"),
     (["compare", "x", "--at", "x=1", "x=2"], "given twice"),
-    (["compare", "2 + 3", "--at", "x=1"], "the variables of 2 + 3 are: none"),
+    (["compare", "2 + 3", "--at", "x=1"], "the variables of 5 are: none"),
     (["compare", "x:y", "--at", "x=1"], "path/to/file.py:function"),
     (["compare", "nowhere.py:f", "--at", "1"], "no such file: nowhere.py"),
     (["trace", "x", "--at", "x=1", "--mode", "reverse", "--tangent", "x=1"], "--tangent is for --mode"),

@@ -52,6 +52,30 @@ def test_renderings(seed_comparison):
     assert not p.stack and p.rows == len(r.rows) + 2   # header, rows, footnote
 
 
+def test_one_column_list_builds_every_view(seed_comparison):
+    from hybriddiff.comparison.columns import COLUMNS, Column, Row
+    r = seed_comparison
+    headers = ["method", "value", "abs error", "rel error", "digits", "time/call", "spread", "setup", "passes",
+               "ops", "memory", "status", "note"]
+    assert [c.header for c in COLUMNS] == headers
+    assert list(r.to_table().columns) == headers == list(r.to_table(full=True).columns)
+    assert r.to_table(full=True).column("time/call")[0] == r.rows[0].time      # raw numbers in full
+    assert r.footnote().startswith(f"reference {float(r.reference)!r} ({r.reference_note}). digits: correct ")
+    for fact in ("median of 5 auto-ranged rounds", "setup: once", "passes: sweeps", "ops: operations",
+                 "memory: peak bytes of one call"):
+        assert fact in r.footnote()
+    # a column computed from a row is one entry in COLUMNS: the tables and the footnote follow
+    per_pass = Column("ops/pass", lambda row: row.ops / row.passes, "{:.1f}".format, "operations per pass")
+    COLUMNS.append(per_pass)
+    try:
+        table = r.to_table()
+        first = r.rows[0]
+        assert table.columns[-1] == "ops/pass" and table.column("ops/pass")[0] == f"{first.ops / first.passes:.1f}"
+        assert r.footnote().endswith("; ops/pass: operations per pass.") and "ops/pass" in r.to_markdown()
+    finally:
+        COLUMNS.remove(per_pass)
+    assert Column("value", lambda row: row.value, str, shown=lambda row: False).cell(Row("m", 1.0)) == ""
+
 def test_dataframe_and_plot(seed_comparison):
     pd = pytest.importorskip("pandas")
     df = seed_comparison.to_dataframe()

@@ -1,4 +1,4 @@
-"""DESIGN section 3: where a derivative is not defined, every mode gives the same documented value."""
+"""ARCHITECTURE.md, "Conventions": where a derivative is not defined, every mode gives the same documented value."""
 import math
 import warnings
 

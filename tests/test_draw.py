@@ -10,7 +10,8 @@ import pytest
 
 import hybriddiff as hd
 from hybriddiff.core import primitives as P
-from hybriddiff.graph.draw import SVG, draw, fmt, to_dot
+from hybriddiff.display.format import short_value
+from hybriddiff.graph.draw import SVG, draw, to_dot
 from hybriddiff.errors import TraceGuardError
 from hybriddiff.graph.facade import Graph
 from hybriddiff.graph.layout import crossings, layered_layout
@@ -240,11 +241,11 @@ def test_svg_object(g, tmp_path):
     assert draw(g) == svg          # deterministic
 
 
-def test_fmt():
-    assert (fmt(11.652071455223084), fmt(1.7163378145367738), fmt(-0.0), fmt(float("nan"))) == \
-        ("11.652", "1.7163", "-0", "nan")
-    assert fmt(np.float64(0.5)) == "0.5" and fmt(np.array([1.0, 2.5])) == "[1, 2.5]"
-    assert fmt(np.zeros((4, 4))) == "array(4, 4)"
+def test_short_value():
+    assert (short_value(11.652071455223084), short_value(1.7163378145367738), short_value(-0.0),
+            short_value(float("nan"))) == ("11.652", "1.7163", "-0", "nan")
+    assert short_value(np.float64(0.5)) == "0.5" and short_value(np.array([1.0, 2.5])) == "[1, 2.5]"
+    assert short_value(np.zeros((4, 4))) == "array(4, 4)"
 
 
 # ------------------------------------------------------------------ DOT

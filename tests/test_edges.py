@@ -1,6 +1,6 @@
 """Kinks and domain edges in EVERY mode, and the reverse tape freed after nested operators.
 
-DESIGN section 3 and the docstring of ``primitives.py``: where a derivative is not defined every mode
+ARCHITECTURE.md ("Conventions") and the docstring of ``core/primitives.py``: where a derivative is not defined every mode
 gives SymPy's value (|x|' = sign(x) = 0 at 0, a maximum/minimum tie splits 1/2 and 1/2, sqrt'(0) =
 inf); at a domain edge the value and the derivative are NumPy's inf/nan, the same in every mode; and
 ``hd.compare`` marks such rows ("nan") instead of calling them accurate.
@@ -268,7 +268,7 @@ def test_x_to_the_x_at_0_is_the_same_in_every_mode():
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "unclear: DESIGN section 3 says outside a domain 'the comparison marks such rows instead of "
+    "unclear: the documented conventions say outside a domain 'the comparison marks such rows instead of "
     "reporting a number as if it were good', but at log(-1) (value nan) the derivative rows are "
     "'ok' with 17 digits (-1.0, the rule 1/x, which test_conventions documents as intended)"))
 def test_compare_marks_rows_where_f_itself_is_outside_its_domain():

@@ -81,6 +81,10 @@ def test_reference_falls_back_to_richardson_when_f_rejects_mpmath():
     assert "does not accept complex" in study.curves["complex-step"].note
     assert np.all(np.isnan(study.curves["complex-step"].errors))
     assert study.curves["central"].best_h == pytest.approx(1e-6, rel=1e-6)
+    complex_step = json.loads(json.dumps(study.to_dict(), allow_nan=False))["schemes"]["complex-step"]
+    assert complex_step["errors"] == ["nan", "nan"] and complex_step["best_h"] == "nan"   # as everywhere
+    row = next(line for line in study.to_text().splitlines() if line.strip().startswith("complex-step"))
+    assert row.split()[1:5] == ["-"] * 4    # no value: a dash in the tables
 
 
 def test_given_reference_order_and_all_schemes():

@@ -195,12 +195,12 @@ def test_source_is_readable_and_compiles():
 
 
 def test_compile_arrays_tuples_and_big_graphs(monkeypatch):
-    import hybriddiff.graph.codegen as codegen
+    import hybriddiff.graph.chunked as chunked
     f = lambda x: np.sum(x ** 3) + x[0] * x[1]  # noqa: E731
     G = hd.trace(f, np.array([1.0, 2.0, 3.0])).grad()
     assert G.compile()(np.array([1.0, 2.0, 3.0])) == pytest.approx([5.0, 13.0, 27.0])
     B = hd.trace(baydin, 2.0, 5.0).grad()
-    monkeypatch.setattr(codegen, "CHUNK", 3)        # force the chunked path on a small graph
+    monkeypatch.setattr(chunked, "CHUNK", 3)        # force the chunked path on a small graph
     chunked = B.compile()
     assert chunked(2.0, 5.0) == pytest.approx((5.5, 1.7163378145367738))
     assert chunked(np.array([2.0, 3.0]), 5.0)[0] == pytest.approx([5.5, 5.0 + 1 / 3])

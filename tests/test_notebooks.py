@@ -27,7 +27,7 @@ ORDER = ("01_forward_mode.ipynb", "02_reverse_mode.ipynb", "03_symbolic_and_hybr
 CELL_TIMEOUT = 120          # seconds per cell
 NOTEBOOK_LIMIT = 120        # each runs in under a minute on a 2-core machine; slack for busy CI runners
 
-# What each notebook must show in its outputs (the reference values of DESIGN.md section 4).
+# What each notebook must show in its outputs (the reference values of test_reference_values.py).
 KEY_FIGURES = {
     "01_forward_mode.ipynb": [
         "3.694528049465325",            # the seed's example 1, f(2)

@@ -9,6 +9,8 @@ import sys
 import time
 import tokenize
 import warnings
+from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,6 +19,8 @@ from hypothesis import given, settings, strategies as st
 import hybriddiff as hd
 from hybriddiff import parse as parse_module
 from hybriddiff.errors import ParseError
+from hybriddiff.graph.ir import CONST, FOLD_BITS, OP
+from hybriddiff.parse import walk
 from hybriddiff.parse import Expression, function_names, parse_assignment, parse_expression
 
 FUZZ = settings(max_examples=200, deadline=None)
@@ -38,12 +42,17 @@ def quiet():
 @contextlib.contextmanager
 def split_threshold(n):
     """Force (n=0) or forbid (n=huge) cutting top-level chains before ast.parse."""
-    old = parse_module._SPLIT_THRESHOLD
-    parse_module._SPLIT_THRESHOLD = n
+    old = walk.SPLIT_THRESHOLD
+    walk.SPLIT_THRESHOLD = n
     try:
         yield
     finally:
-        parse_module._SPLIT_THRESHOLD = old
+        walk.SPLIT_THRESHOLD = old
+
+
+def ops(expr):
+    """The names of the primitives in an expression's graph, in order."""
+    return [node.prim.name for node in expr.graph.nodes if node.kind is OP]
 
 
 # ---------------------------------------------------------------- values
@@ -108,12 +117,30 @@ def test_huge_constant_powers_return_at_once():
     with quiet():
         assert f() == math.inf and g(2.0) == math.inf
     assert time.perf_counter() - start < 1.0
-    assert f.tree == ("binop", "**", ("num", 9.0), ("binop", "**", ("num", 9.0), ("num", 9.0)))
+    assert str(f) == "9**387420489" and ops(f) == ["pow"]  # 9**9 folds exactly; the outer power stays
 
 
-def test_integer_literals_become_floats():
-    assert parse_expression("7").tree == ("num", 7.0)
-    assert type(parse_expression("2**3")()) is float
+@pytest.mark.parametrize("text", ["((9**64)**64)**64", "*".join(["9**64"] * 6) + " + x",
+                                  "(1/3)**64" + "/3**64" * 10, "(" * 150 + "9**64" + ")**64" * 150])
+def test_folding_constants_stays_small(text):
+    """Exact folding stops where the numbers would grow past FOLD_BITS bits: the node stays and
+    evaluates in floats (to inf or 0), and nothing huge is ever built."""
+    start = time.perf_counter()
+    f = parse_expression(text)
+    for node in f.graph.nodes:
+        if node.kind is CONST and type(node.const) in (int, Fraction):
+            c = Fraction(node.const)
+            assert max(c.numerator.bit_length(), c.denominator.bit_length()) <= FOLD_BITS
+    with quiet():
+        value = f(*[1.0] * len(f.variables))
+    assert value in (math.inf, 0.0) and parse_expression(str(f), f.variables) == f
+    assert time.perf_counter() - start < 1.0
+
+
+def test_integer_literals_stay_exact_and_evaluate_to_floats():
+    assert type(parse_expression("7")()) is float and type(parse_expression("2**3")()) is float
+    assert [node.const for node in parse_expression("7.0 + 2**60").graph.nodes] == [7 + 2 ** 60]
+    assert str(parse_expression("2.0*x")) == "2*x" and str(parse_expression("2.5*x")) == "2.5*x"
 
 
 # ---------------------------------------------------------------- variables and calling
@@ -168,9 +195,9 @@ def test_as_function_signature_name_and_use_by_operators():
 
 def test_aliases_resolve_to_canonical_names():
     expr = parse_expression("ln(x) + asin(x) + atan2(x, 1) + max(x, 1) + min(x, 1) + pow(x, 2)")
-    names = [n[1] for n in expr.nodes if n[0] == "call"]
-    assert names == ["log", "arcsin", "arctan2", "maximum", "minimum", "pow"]
-    assert str(expr) == "log(x) + arcsin(x) + arctan2(x, 1) + maximum(x, 1) + minimum(x, 1) + pow(x, 2)"
+    assert [name for name in ops(expr) if name != "add"] == ["log", "arcsin", "arctan2", "maximum",
+                                                             "minimum", "pow"]
+    assert str(expr) == "log(x) + arcsin(x) + arctan2(x, 1) + maximum(x, 1) + minimum(x, 1) + x**2"
     assert {"sin", "ln", "acos", "exp2", "logaddexp", "abs"} <= set(function_names())
 
 
@@ -178,28 +205,62 @@ def test_every_table_function_is_callable_by_name():
     for name, prim in hd.PRIMITIVES.items():
         if prim.infix is None:
             args = ", ".join(["x"] * prim.arity)
-            assert parse_expression(f"{name}({args})").nodes[-1][1] == name
+            expr = parse_expression(f"{name}({args})")
+            assert expr.graph.nodes[expr.graph.outputs[0]].prim is prim
+            assert str(expr) == f"{name}({args})"
 
 
-# ---------------------------------------------------------------- the IR, printing, identity
-def test_tree_nodes_and_sharing():
+def test_composed_functions_record_themselves():
+    assert str(parse_expression("exp2(x) + square(y)")) == "2**x + y*y"
+    assert str(parse_expression("trunc(x)")) == "sign(x)*floor(abs(x))"
+    assert ops(parse_expression("logaddexp(x, y)")) == ["maximum", "sub", "abs", "neg", "exp", "log1p", "add"]
+
+
+# ---------------------------------------------------------------- the graph, printing, identity
+def test_graph_nodes_and_sharing():
     expr = parse_expression("sin(x)*sin(x) - -pi")
-    assert expr.tree == ("binop", "-", ("binop", "*", ("call", "sin", (("var", "x"),)),
-                                        ("call", "sin", (("var", "x"),))), ("neg", ("const", "pi")))
-    assert len(expr.nodes) == 6  # x, sin(x), product, pi, -pi, difference: sin(x) is one node
+    # x, sin(x) (one node), the product, pi, the sum: "- -pi" is "+ pi"
+    assert expr.graph.structure() == (
+        (("input", "x"), ("sin", (0,)), ("mul", (1, 1)), ("const", "float", repr(math.pi), "pi"),
+         ("add", (2, 3))), (4,))
+    assert str(expr) == "sin(x)*sin(x) + pi"
+    assert expr.graph.arg_names == ["x"] and expr.graph(2.0) == expr(2.0)
+
+
+def test_graph_is_the_same_however_the_variables_turn_up():
+    a = parse_expression("x10*x2 - x1", sort_variables=True)
+    b = parse_expression("x10*x2 - x1", variables=["x1", "x2", "x10"])
+    assert a == b and a.graph.input_names() == ["x1", "x2", "x10"]
+    assert a(1.0, 2.0, 3.0) == 5.0 and a(x10=3.0, x1=1.0, x2=2.0) == 5.0
+    assert parse_expression("y + 1", variables=["x", "y"]).graph.input_names() == ["x", "y"]
 
 
 @pytest.mark.parametrize("text, normal", [
     ("2.0*x", "2*x"), ("(x - y) - z", "x - y - z"), ("x - (y - z)", "x - (y - z)"),
     ("x**(-y)", "x**(-y)"), ("x**-y", "x**(-y)"), ("(-x)**2", "(-x)**2"), ("-x**2", "-x**2"),
-    ("-(x*y)", "-(x*y)"), ("--x", "-(-x)"), ("(x**y)**z", "(x**y)**z"), ("x**y**z", "x**y**z"),
-    ("x*(y/z)", "x*(y/z)"), ("(x*y)/z", "x*y/z"), ("x%y*z", "x % y*z"), ("ln( x )", "log(x)"),
-    ("0.1 + 1e300 + 1e16 + 2.5e-7", "0.1 + 1e+300 + 1e+16 + 2.5e-07"), ("+(+x)", "x"),
+    ("-(x*y)", "-(x*y)"), ("--x", "x"), ("-x*-y", "-x*-y"), ("-(-x*-y)", "-(-x*-y)"),
+    ("(x**y)**z", "(x**y)**z"), ("x**y**z", "x**y**z"),
+    ("x*(y/z)", "x*(y/z)"), ("(x*y)/z", "x*y/z"), ("x%y*z", "x % y*z"), ("x*(y % z)", "x*(y % z)"),
+    ("ln( x )", "log(x)"), ("0.1 + 1e300 + 1e16 + 2.5e-7", "0.1 + 1e+300 + 1e+16 + 2.5e-07"), ("+(+x)", "x"),
+    ("x**1*1 + 0", "x"), ("2*3*x - 0*y", "6*x"), ("x + -2", "x - 2"), ("-x + y", "y - x"),
+    ("1/3*x + x*(2/6)", "1/3*x + 1/3*x"), ("x**(1/3) + (1/3)**x", "x**(1/3) + (1/3)**x"),
+    ("x - -1/3", "x - -1/3"), ("(-2)**x + x**-2 - -2*x", "(-2)**x + x**(-2) - -2*x"),
 ])
-def test_str_is_normalised_and_reparses_to_the_same_tree(text, normal):
+def test_str_is_normalised_and_reparses_to_the_same_graph(text, normal):
     expr = parse_expression(text)
     assert str(expr) == normal
-    assert parse_expression(str(expr)).tree == expr.tree
+    assert parse_expression(str(expr), expr.variables) == expr
+
+
+def test_str_of_deeply_nested_composed_functions_stays_bounded():
+    """square(x) uses x twice, so 100 nested squares would print 2**100 x's: the graph is small,
+    and the expression prints as typed (which parses back to the same graph)."""
+    text = "square(" * 100 + "x" + ")" * 100
+    start = time.perf_counter()
+    expr = parse_expression(text)
+    assert ops(expr) == ["mul"] * 100 and str(expr) == text
+    assert parse_expression(str(expr)) == expr and expr(1.0) == 1.0
+    assert time.perf_counter() - start < 1.0
 
 
 def test_expression_is_immutable_hashable_and_picklable():
@@ -207,6 +268,8 @@ def test_expression_is_immutable_hashable_and_picklable():
     assert a == b and hash(a) == hash(b) and a != parse_expression("1 + x")
     with pytest.raises(AttributeError):
         a.text = "y"
+    with pytest.raises(AttributeError):
+        a.graph = b.graph
     c = pickle.loads(pickle.dumps(a))
     assert c == a and c(2.0) == 3.0
     assert "x + 1" in repr(a) and isinstance(a, Expression)
@@ -333,12 +396,15 @@ def test_nothing_is_executed():
 
 def test_source_never_evaluates_user_text():
     """No bare eval/exec/compile/... anywhere in the parser (``re.compile`` is fine)."""
-    with open(parse_module.__file__, "rb") as source:
-        tokens = [t for t in tokenize.tokenize(source.readline) if t.type in (tokenize.NAME, tokenize.OP)]
-    used = {t.string for before, t in zip(tokens, tokens[1:])
-            if t.type == tokenize.NAME and before.string != "."}
-    assert not used & {"eval", "exec", "compile", "sympify", "parse_expr", "__import__", "getattr"}
-    assert "ast.parse" in open(parse_module.__file__).read()
+    files = sorted(Path(parse_module.__file__).parent.glob("*.py"))
+    assert {path.name for path in files} >= {"__init__.py", "scan.py", "walk.py"}
+    for path in files:
+        with open(path, "rb") as source:
+            tokens = [t for t in tokenize.tokenize(source.readline) if t.type in (tokenize.NAME, tokenize.OP)]
+        used = {t.string for before, t in zip(tokens, tokens[1:])
+                if t.type == tokenize.NAME and before.string != "."}
+        assert not used & {"eval", "exec", "compile", "sympify", "parse_expr", "__import__", "getattr"}, path
+    assert any("ast.parse(" in path.read_text() for path in files)
 
 
 # ---------------------------------------------------------------- limits: fail fast, clearly
@@ -376,6 +442,7 @@ def test_long_flat_chains_work():
     f = parse_expression("+".join(["x"] * 40_000))
     assert f(1.5) == 60_000.0
     assert f(hd.Dual(1.0, 1.0)).tangent == 40_000.0
+    assert str(f) == " + ".join(["x"] * 40_000)
     assert parse_expression(" - ".join(["x"] * 20_000))(1.0) == -19_998.0
     assert parse_expression("*".join(["x"] * 30_000))(1.0) == 1.0
     assert time.perf_counter() - start < 5.0
@@ -390,7 +457,7 @@ def test_cut_chains_associate_like_python():
     assert cut(x, y) == reference  # same association order: bit for bit
     with split_threshold(10 ** 9):
         whole = parse_expression(text)
-    assert whole.nodes == cut.nodes
+    assert whole == cut
 
 
 def test_errors_inside_cut_chains_point_at_the_right_column():
@@ -462,8 +529,8 @@ def check_outcome(text):
     with quiet():
         value = expr(*[0.7] * len(expr.variables))
         assert isinstance(value, float)
-        again = parse_expression(str(expr))
-        assert again.tree == expr.tree
+        again = parse_expression(str(expr), expr.variables)
+        assert again == expr
         other = again(*[0.7] * len(expr.variables))
         assert other == value or (math.isnan(value) and math.isnan(other))
     return expr
@@ -501,10 +568,10 @@ def test_near_miss_expressions_give_an_expression_or_a_parse_error(text):
 @given(near_misses())
 def test_cutting_chains_never_changes_the_outcome(text):
     """The chain cutter (forced on every text) and plain ast.parse agree on what is valid and on
-    the parsed nodes."""
+    the parsed graph."""
     def outcome():
         try:
-            return parse_expression(text).nodes
+            return parse_expression(text)
         except ParseError:
             return "error"
     with split_threshold(0):

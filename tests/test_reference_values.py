@@ -1,4 +1,5 @@
-"""The seed tutorial's worked examples and the reference values of DESIGN.md section 4."""
+"""The seed tutorial's worked examples and the published reference values (Baydin et al. 2018, the
+logistic map): the numbers every implementation must reproduce."""
 import math
 
 import numpy as np

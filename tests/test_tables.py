@@ -14,7 +14,9 @@ import pytest
 import hybriddiff as hd
 from hybriddiff.core import primitives as P
 from hybriddiff.errors import TraceGuardError
-from hybriddiff.display.table import Table, display_width, format_value
+from hybriddiff.display.format import (byte_size, format_value, formatted, full_value, jsonable, scientific,
+                                       seconds, short_value)
+from hybriddiff.display.table import Table, display_width
 from hybriddiff.graph.trace_tables import barred, dotted, forward_table, primal_table, reverse_table
 
 from conftest import sample_points
@@ -386,6 +388,31 @@ def test_format_value():
     assert format_value(3) == "3" and format_value("text") == "text" and format_value(None) == ""
     assert format_value(np.float64(0.25)) == "0.25" and format_value(1.5e-9) == "1.5e-09"
 
+
+
+def test_the_other_number_formats():
+    assert full_value(9.236320123663313) == "9.236320123663313" and full_value(np.float64(2.5)) == "2.5"
+    assert full_value(np.array([1.0, 2.5])) == "[1.0, 2.5]" and full_value((1.5, np.array([2.0]))) == "(1.5, [2.0])"
+    assert full_value(np.arange(8.0), limit=6) == "[0.0, 1.0, 2.0, ..., 5.0, 6.0, 7.0]"
+    assert full_value(np.arange(8.0)).count(",") == 7            # no limit: every entry
+    assert short_value(11.652071455223084) == "11.652" and short_value(np.zeros((4, 4))) == "array(4, 4)"
+    assert scientific(1.234e-16) == "1.2e-16" and scientific(0.0) == "0" and scientific(None) == ""
+    assert scientific(float("nan"), missing="-") == "-" == scientific(float("inf"), missing="-")
+    assert (seconds(1.32e-5), seconds(0.5), seconds(2.3e-10), seconds(None)) == ("13.2 us", "500 ms", "2.3e-10 s", "")
+    assert (byte_size(2390), byte_size(120), byte_size(3 << 20), byte_size(None)) == ("2.33 kB", "120 B", "3 MB", "")
+    assert formatted(".1f")(15.93) == "15.9" and formatted(".0%")(0.36) == "36%" and formatted("")(None) == ""
+
+
+def test_jsonable_is_strict_json_with_one_convention_for_nan():
+    from fractions import Fraction
+    import mpmath
+    data = jsonable({"a": [math.nan, math.inf, -math.inf], "b": np.array([1.5, np.nan]), "c": np.float32(0.5),
+                     "d": np.int64(7), "e": mpmath.mpf(1) / 4, "f": Fraction(3, 4), "g": 1 + 2j, "h": (None, True),
+                     3: "int key"})
+    assert json.loads(json.dumps(data, allow_nan=False)) == {
+        "a": ["nan", "inf", "-inf"], "b": [1.5, "nan"], "c": 0.5, "d": 7, "e": 0.25, "f": 0.75, "g": "(1+2j)",
+        "h": [None, True], "3": "int key"}
+    assert type(data["d"]) is int and jsonable(mpmath.mpf("inf")) == "inf"
 
 # ---------------------------------------------------------------- long graphs
 def test_long_table_shows_head_and_tail_but_keeps_every_row():

@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import __version__
 from ..comparison.compare import compare
+from ..display.format import full_value, jsonable
 from ..errors import ParseError
 from ..graph.facade import trace
 from ..graph.symbolic.bridge import latex
@@ -28,7 +29,7 @@ from ..studies.report import report
 from .demo import seed_examples
 from .help import AT_HELP, EXAMPLES, FORMATS, FUNCTION_HELP, MAIN_EXAMPLES, SAFETY
 from .inputs import (Target, UsageError, UserCodeError, finite, load_target, parse_point,
-                         read_functions, show, tangent_values)
+                         read_functions, tangent_values)
 
 
 # ---------------------------------------------------------------- output
@@ -54,7 +55,7 @@ def _page(body: str, title: str) -> str:
 
 def _render(table: Any, fmt: str, data: dict[str, Any]) -> str:
     if fmt == "json":
-        return json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False)
+        return json.dumps(jsonable(data), indent=2, allow_nan=False, ensure_ascii=False)
     if fmt == "html":
         return _page(table.to_html(max_rows=None), table.title)
     return table.to_markdown(max_rows=None) if fmt == "markdown" else table.to_text(max_rows=None)
@@ -135,7 +136,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     which = "gradient" if wrt is None and (len(at) > 1 or np.ndim(at[0])) else "derivative"
     order = f"order-{args.order} " if args.order > 1 else ""
     how = "reverse sweep" + (f", then {args.order - 1} forward-mode derivative(s)," if args.order > 1 else "")
-    traced = ", ".join(f"{n} = {show(v)}" for n, v in zip(target.names, at))
+    traced = ", ".join(f"{n} = {full_value(v)}" for n, v in zip(target.names, at))
     lines = [f"{order}{which} of {target.label}" + (f" with respect to {args.wrt}" if args.wrt else ""),
              f"({how} of the graph traced at {traced}{'; ' + note if note else ''})", "",
              repr(d), "", d.source().rstrip()]
@@ -146,17 +147,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if args.latex:
         lines += ["", "LaTeX:", latex(shown)]
     if point:
-        lines += ["", f"value at {traced}: {_value(d(*at))}"]
+        lines += ["", f"value at {traced}: {full_value(d(*at))}"]
         if shown is not d:
-            lines.append(f"simplified graph there: {_value(shown(*at))}")
+            lines.append(f"simplified graph there: {full_value(shown(*at))}")
     _emit("\n".join(lines), args.output)
     return 0
-
-
-def _value(v: Any) -> str:
-    if isinstance(v, (tuple, list)):
-        return "(" + ", ".join(map(_value, v)) + ")"
-    return show(np.asarray(v, dtype=float)) if np.ndim(v) else repr(float(v))
 
 
 def cmd_report(args: argparse.Namespace) -> int:

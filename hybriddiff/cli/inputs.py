@@ -22,6 +22,7 @@ import numpy as np
 
 from .pyfile import _PYTHON_REF, UsageError, UserCodeError, python_function
 
+from ..display.format import full_value
 from ..errors import ParseError
 from ..parse import MAX_LENGTH, Expression, parse_assignment, parse_expression
 
@@ -149,7 +150,7 @@ class Target:
         return flat, np.concatenate([np.atleast_1d(np.asarray(v, dtype=float)) for v in self.values])
 
     def title(self) -> str:
-        shown = [f"{n} = {show(v)}" for n, v in zip(self.names, self.values)]
+        shown = [f"{n} = {full_value(v)}" for n, v in zip(self.names, self.values)]
         if len(self.values) == 1:
             kind = "gradient" if np.ndim(self.values[0]) else "derivative"
             return f"{kind} of {self.label} at {shown[0]}"
@@ -157,11 +158,6 @@ class Target:
 
     def point_dict(self) -> dict[str, Any]:
         return {n: (v.tolist() if isinstance(v, np.ndarray) else v) for n, v in zip(self.names, self.values)}
-
-
-def show(v: Any) -> str:
-    """A point's value as the titles print it: ``2.0`` or ``[1.0, 2.0]``."""
-    return "[" + ", ".join(repr(float(c)) for c in v) + "]" if np.ndim(v) else repr(v)
 
 
 def load_target(spec: str) -> Target:
@@ -307,4 +303,4 @@ def finite(value: Any) -> bool:
 
 
 __all__ = ["Target", "Point", "UsageError", "UserCodeError", "load_target", "parse_point",
-           "tangent_values", "read_functions", "read_text", "finite", "show"]
+           "tangent_values", "read_functions", "read_text", "finite"]

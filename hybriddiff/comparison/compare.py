@@ -7,37 +7,19 @@ is nan or inf (outside a domain, at a kink) is marked, never reported as accurat
 """
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from ..core.checks import as_point, name_of
+from ..display.format import jsonable
 from ..errors import MethodTimeoutError
 from ..methods.registry import available_methods, prepare
+from .columns import Row
 from .measure import peak_bytes, seconds_per_call
 from .reference import reference
 from .render import ComparisonRendering
-
-
-@dataclass
-class Row:
-    """One method's line in a comparison."""
-
-    method: str
-    value: Any = None
-    abs_error: float | None = None
-    rel_error: float | None = None
-    digits: float | None = None
-    time: float | None = None          # seconds per call (median)
-    spread: float | None = None        # (max - min) / median over the repeats
-    setup: float | None = None         # seconds, once
-    passes: int | None = None
-    ops: int | None = None
-    memory: int | None = None          # peak bytes of one call
-    status: str = "ok"                 # ok, nan, failed, timeout
-    note: str = ""
 
 
 @dataclass(repr=False)
@@ -58,27 +40,8 @@ class Comparison(ComparisonRendering):
 
     def to_dict(self) -> dict[str, Any]:
         """Everything as JSON-able data (values as lists, nan/inf as strings)."""
-        return {"function": self.function, "x": _jsonable(self.x), "reference": _jsonable(self.reference),
-                "reference_note": self.reference_note,
-                "rows": [{k: _jsonable(v) for k, v in asdict(r).items()} for r in self.rows]}
-
-
-def _jsonable(v: Any) -> Any:
-    if isinstance(v, np.ndarray):
-        return [_jsonable(i) for i in v.tolist()]
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(i) for i in v]
-    if isinstance(v, (np.generic,)):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return repr(v)
-    if v is None or isinstance(v, (str, int, bool)):
-        return v
-    try:
-        v = float(v)
-    except (TypeError, ValueError):
-        return str(v)
-    return v if math.isfinite(v) else repr(v)   # strict JSON has no nan or inf
+        return jsonable({"function": self.function, "x": self.x, "reference": self.reference,
+                         "reference_note": self.reference_note, "rows": [asdict(r) for r in self.rows]})
 
 
 def _errors(value: Any, ref: Any) -> tuple[float, float, float]:

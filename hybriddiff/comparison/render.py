@@ -1,7 +1,8 @@
 """Showing a comparison: aligned text, Markdown, HTML, JSON, a DataFrame and a plot.
 
-The rows become a generic ``Table`` (``table_render.py``); numbers keep full precision in the data
-and are rounded only for display. matplotlib and pandas are imported only when asked for.
+The rows become a generic ``Table`` (``display/table.py``), one cell per entry of ``columns.COLUMNS``,
+which also supplies the footnote; numbers keep full precision in the data and are rounded only for
+display (``display/format.py``). matplotlib and pandas are imported only when asked for.
 """
 from __future__ import annotations
 
@@ -10,45 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from ..display.format import full_value
 from ..display.plotting import axes
 from ..display.table import Table, TableViews
-
-COLUMNS = ("method", "value", "abs error", "rel error", "digits", "time/call", "spread", "setup",
-           "passes", "ops", "memory", "status", "note")
-
-
-def _seconds(t: float | None) -> str:
-    if t is None:
-        return ""
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6), ("ns", 1e-9)):
-        if t >= scale:
-            return f"{t / scale:.3g} {unit}"
-    return f"{t:.2g} s"
-
-
-def _bytes(n: int | None) -> str:
-    if n is None:
-        return ""
-    for unit, scale in (("MB", 1 << 20), ("kB", 1 << 10)):
-        if n >= scale:
-            return f"{n / scale:.3g} {unit}"
-    return f"{n} B"
-
-
-def _value(v: Any) -> Any:
-    """Values in full, as the shortest text that reads back the same float (``repr``)."""
-    if isinstance(v, np.ndarray):
-        text = np.array2string(np.asarray(v, dtype=float), precision=17, separator=", ", threshold=6,
-                               floatmode="unique")
-        return text.replace("\n", " ")
-    try:
-        return repr(float(v))
-    except (TypeError, ValueError):
-        return str(v)
-
-
-def _sci(v: float | None) -> str:
-    return "" if v is None else ("0" if v == 0 else f"{v:.1e}")
+from .columns import COLUMNS, explanations
 
 
 class ComparisonRendering(TableViews):
@@ -62,32 +28,19 @@ class ComparisonRendering(TableViews):
 
     def to_table(self, full: bool = False) -> Table:
         """The rows as a ``Table``; ``full`` keeps the raw numbers instead of display text."""
-        cells = []
-        for r in self.rows:
-            if full:
-                cells.append((r.method, r.value, r.abs_error, r.rel_error, r.digits, r.time, r.spread,
-                              r.setup, r.passes, r.ops, r.memory, r.status, r.note))
-                continue
-            cells.append((r.method, _value(r.value) if r.status in ("ok", "nan") else "",
-                           _sci(r.abs_error), _sci(r.rel_error),
-                           "" if r.digits is None else f"{r.digits:.1f}", _seconds(r.time),
-                           "" if r.spread is None else f"{r.spread:.0%}", _seconds(r.setup),
-                           "" if r.passes is None else str(r.passes), "" if r.ops is None else str(r.ops),
-                           _bytes(r.memory), r.status, r.note))
-        return Table(COLUMNS, cells, title=self.title(), footnote=self.footnote(),
-                     digits=None if full else 16)
+        cells = [[column.cell(row, full) for column in COLUMNS] for row in self.rows]
+        return Table([column.header for column in COLUMNS], cells, title=self.title(),
+                     footnote=self.footnote(), digits=None if full else 16)
 
     def title(self) -> str:
-        x = np.array2string(np.asarray(self.x), separator=", ") if isinstance(self.x, np.ndarray) else repr(self.x)
+        x = full_value(self.x)
         kind = "gradient" if isinstance(self.x, np.ndarray) else "derivative"
         return f"{kind} of {self.function} at x = {x}"
 
     def footnote(self) -> str:
-        ref = "" if self.reference is None else f"reference {_value(_float(self.reference))}"
-        return (f"{ref} ({self.reference_note}). digits: correct significant digits (max relative error "
-                f"over components); time/call: median of 5 auto-ranged rounds; setup: once "
-                f"(tracing, SymPy, compiling); passes: sweeps (AD) or evaluations of f (FD); "
-                f"ops: operations one call executes; memory: peak bytes of one call.")
+        """The reference and how it was obtained, then what the columns mean (``Column.explain``)."""
+        ref = "" if self.reference is None else f"reference {full_value(self.reference, limit=6)}"
+        return f"{ref} ({self.reference_note}). {explanations(COLUMNS)}."
 
     def to_json(self, indent: int | None = 2) -> str:
         """JSON text of ``to_dict()`` (strict JSON: nan and inf as strings)."""
@@ -114,8 +67,3 @@ class ComparisonRendering(TableViews):
         ax[0].set_title(self.title(), loc="left", fontsize=10)
         return ax
 
-
-def _float(v: Any) -> Any:
-    if isinstance(v, np.ndarray):
-        return np.array([float(i) for i in v])
-    return float(v)

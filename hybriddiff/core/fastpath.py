@@ -62,7 +62,8 @@ def _compile(body: str, prim: Primitive, name: str, names: dict[str, Any]) -> Ca
     code = compile(body.replace("FNAME", name), f"<hybriddiff fast path: {prim.name}>", "exec")
     exec(code, namespace)  # our own table's rules, never user text
     fn = namespace[name]
-    fn.__doc__ = f"{prim.name} through hybriddiff's dispatch (a float fast path generated from its rule)."
+    fn.__doc__ = (f"hd.{prim.name} on this value: a fast path for floats, generated from the table's rule "
+                  f"(anything else goes through hybriddiff's dispatch).")
     fn.source = body  # the generated code, for the curious: help() shows only the line above
     return fn
 

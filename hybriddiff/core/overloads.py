@@ -7,6 +7,7 @@ function is read from the records (``functions.py``): nothing here names a primi
 """
 from __future__ import annotations
 
+import functools
 import operator
 from typing import Any, Callable
 
@@ -58,6 +59,14 @@ class Operators:
             f".value explicitly")
     __int__ = __index__ = __complex__ = __float__
 
+    def __getattr__(self, name: str) -> Any:
+        """NumPy's object-dtype loops call ``x.exp()``, ``x.arctan2(y)``, ...: every supported ufunc is
+        reachable as a method of that name (resolved here, so ``help()`` is not flooded with them)."""
+        fn = ufunc_table().get(name)
+        if fn is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return functools.partial(fn, self)
+
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
         name = ufunc.__name__
         if method != "__call__" or kwargs.get("out") is not None or kwargs.get("where") is not None:
@@ -78,7 +87,6 @@ def _method(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
     def method(self, *others):
         return fn(self, *others)
     method.__name__ = name
-    method.__doc__ = f"NumPy calls this on object arrays: np.{name}(x)."
     return method
 
 
@@ -96,9 +104,8 @@ def _binary(fn: Callable[..., Any], stem: str, reflected: bool) -> Callable[...,
 
 
 def _install() -> None:
-    """Python's operators from the records' ``dunder`` fields (``fastpath`` then replaces the binary
-    ones of Dual and Variable with generated float paths); NumPy's object-dtype loops call
-    ``x.exp()``, ``x.arctan2(y)``, ...: every supported ufunc becomes a method of that name."""
+    """Python's operators from the records' ``dunder`` fields (``fastpath`` then replaces them on Dual
+    and Variable with generated float paths)."""
     for stem, (fn, arity) in dunder_table().items():
         if arity == 1:
             method = _method(fn, f"__{stem}__")
@@ -107,9 +114,6 @@ def _install() -> None:
         else:
             setattr(Operators, f"__{stem}__", _binary(fn, stem, False))
             setattr(Operators, f"__r{stem}__", _binary(fn, stem, True))
-    for name, fn in ufunc_table().items():
-        if not hasattr(Operators, name):
-            setattr(Operators, name, _method(fn, name))
 
 
 _install()

@@ -199,7 +199,7 @@ def _mp_cbrt(x: Any) -> Any:
 
 # The real cube root is smooth except at 0, but its SymPy form sign(x)*|x|**(1/3) needs settling.
 cbrt = _unary("cbrt", np.cbrt, _mp_cbrt, lambda x, out: 1 / (3 * out * out), _sp_cbrt,
-              r"\sqrt[3]{{{0}}}", sympy_heads=("cbrt",), settle_sympy=True)
+              r"\sqrt[3]{{{0}}}", sympy_heads=("cbrt",), settle_sympy=True, takes_complex=False)
 
 # ---------------------------------------------------------------- trigonometric
 sin = _unary("sin", np.sin, "sin", lambda x, out: cos(x), "sin", r"\sin{{\left({0}\right)}}",
@@ -220,7 +220,7 @@ arctan2 = define(
     sympy=_sp("atan2"), source="np.arctan2({0}, {1})", scalar_source="math.atan2({0}, {1})",
     out_source=_out(np.arctan2, 2), latex=r"\operatorname{{atan_2}}{{\left({0}, {1}\right)}}",
     pretty="arctan2({0}, {1})", domain=((-3.0, 3.0), (0.1, 3.0)), scalar=math.atan2,
-    names=("arctan2", "atan2"), ufuncs=("arctan2",), sympy_heads=("atan2",),
+    names=("arctan2", "atan2"), ufuncs=("arctan2",), sympy_heads=("atan2",), takes_complex=False,
     doc="arctan2(y, x): the angle of the point (x, y).\n\n>>> import hybriddiff as hd\n"
         ">>> hd.arctan2(1.0, 1.0) == __import__('math').pi / 4\nTrue")
 
@@ -291,6 +291,7 @@ hypot = define(
     sympy=_sp("codegen.cfunctions.hypot"), source="np.hypot({0}, {1})", scalar_source="math.hypot({0}, {1})",
     out_source=_out(np.hypot, 2), latex=r"\sqrt{{{0}^{{2}} + {1}^{{2}}}}", pretty="hypot({0}, {1})",
     domain=((-3.0, 3.0), (-3.0, 3.0)), scalar=math.hypot, commutative=True, names=("hypot",),
+    takes_complex=False,
     ufuncs=("hypot",), sympy_heads=("hypot",),
     doc="hypot(x, y) = sqrt(x**2 + y**2) without overflow.\n\n>>> import hybriddiff as hd\n"
         ">>> hd.hypot(3.0, 4.0)\n5.0")

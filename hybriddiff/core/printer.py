@@ -2,8 +2,9 @@
 
 Running a primitive's partials on placeholders prints the rule itself (``cos(v0)``, ``1 / v-1``):
 the fast paths compile that text (style "python"), the trace tables show it (style "pretty"),
-LaTeX output uses style "latex", and derivative graphs compile style "emit" (code that appends the
-rule's nodes to a graph). Parentheses follow the operators' precedence.
+LaTeX output uses style "latex", derivative graphs compile style "emit" (code that appends the
+rule's nodes to a graph), and ``graph/text.py`` prints whole graphs in style "language" (the
+expression language's own spelling). Parentheses follow the operators' precedence.
 """
 from __future__ import annotations
 
@@ -60,6 +61,8 @@ def as_printed(value: Any, style: str) -> Printed:
 
 def render(prim: Primitive, args: list[Printed], style: str) -> Printed:
     """``prim`` applied to printed arguments, parenthesised as its precedence needs."""
+    if style == "language":
+        return _language(prim, args)
     if style == "emit":  # code that emits the node into graph G and evaluates to its index
         return Printed(f"E(P.{prim.name}, ({''.join(a.text + ', ' for a in args)}))", style)
     if style == "python":
@@ -79,6 +82,28 @@ def render(prim: Primitive, args: list[Printed], style: str) -> Printed:
         open_, close = (r"\left(", r"\right)") if style == "latex" else ("(", ")")
         texts.append(f"{open_}{a.text}{close}" if tight else a.text)
     return Printed(template.format(*texts), style, prim.precedence)
+
+
+_TIGHT = {"*", "/", "**"}  # the expression language's compact spelling: 2*x**2 - x/3 + x % 2
+
+
+def _language(prim: Primitive, args: list[Printed]) -> Printed:
+    """Style "language": the text ``hybriddiff.parse`` reads back to the same tree. Functions are
+    called by the record's canonical name in the language; operators keep Python's grouping (left to
+    right, ``**`` right to left, unary minus between ``*`` and ``**``), so an operand of equal
+    precedence on the side that does not group gets parentheses: ``x - (y - z)``, ``(x**y)**z``."""
+    if prim.infix is None:
+        name = prim.name if prim.name in prim.names or not prim.names else prim.names[0]
+        return Printed(f"{name}({', '.join(a.text for a in args)})", "language")
+    p = prim.precedence
+    if prim.arity == 1:
+        (a,) = args
+        return Printed(prim.infix + (f"({a.text})" if a.precedence <= p else a.text), "language", p)
+    right_to_left = prim.name == "pow"
+    texts = [f"({a.text})" if a.precedence < p or (a.precedence == p and (k == 1) != right_to_left)
+             else a.text for k, a in enumerate(args)]
+    symbol = prim.infix if prim.infix in _TIGHT else f" {prim.infix} "
+    return Printed(symbol.join(texts), "language", p)
 
 
 def partial_texts(prim: Primitive, names: list[str], out: str, style: str = "pretty") -> list[str]:

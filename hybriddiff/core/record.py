@@ -54,6 +54,8 @@ class Primitive:
     piecewise_constant: bool = False          # derivative 0 wherever it exists (floor, sign, ...)
     settle_sympy: bool | None = None          # SymPy's derivative may need the table's conventions
                                               # (DiracDelta, Derivative(sign)...); None: not smooth
+    takes_complex: bool | None = None         # its NumPy form takes complex numbers (the complex
+                                              # step needs that); None: as smooth
     doc: str = ""
     fast: dict = field(default_factory=dict, repr=False, compare=False)  # box type -> generated fast
                                               # path: a cache of code compiled from the rules, not a fact
@@ -63,8 +65,9 @@ class Primitive:
             raise ValueError(f"primitive {self.name}: partials and domain need {self.arity} entries")
         if self.name in PRIMITIVES:
             raise ValueError(f"primitive {self.name!r} is defined twice")
-        if self.settle_sympy is None:
-            object.__setattr__(self, "settle_sympy", not self.smooth)
+        for fact, default in (("settle_sympy", not self.smooth), ("takes_complex", self.smooth)):
+            if getattr(self, fact) is None:
+                object.__setattr__(self, fact, default)
         object.__setattr__(self, "__doc__", self.doc)
         object.__setattr__(self, "__name__", self.name)
         PRIMITIVES[self.name] = self

@@ -13,7 +13,6 @@ and whatever arrived before the deadline is kept. ``timeout=None`` runs in-proce
 """
 from __future__ import annotations
 
-import multiprocessing
 import pickle
 import sys
 import time
@@ -42,6 +41,7 @@ class Streamed:
 
 def _context() -> Any:
     method = "fork" if sys.platform.startswith("linux") else "spawn"
+    import multiprocessing  # only when SymPy work runs: ``import hybriddiff`` stays quick
     return multiprocessing.get_context(method)
 
 
@@ -106,6 +106,7 @@ def stream(fn: Callable[..., Any], *args: Any, timeout: float | None = 5.0,
     ([0, 1, 2], 'done', True, False)
     """
     start = time.perf_counter()
+    import multiprocessing
     if timeout is None or multiprocessing.current_process().daemon:
         return _in_process(fn, args, start)  # daemonic processes may not have children
     ctx = _context()

@@ -2,64 +2,22 @@
 
 It renders as aligned plain text, Markdown, self-contained HTML (Jupyter shows it through
 ``_repr_html_``), a JSON-able dict and, when pandas is installed, a DataFrame. Cells keep their raw
-values (full precision); numbers are only rounded when a table is *shown* (``digits``). Long tables
+values (full precision); numbers are only rounded when a table is *shown* (``digits``, by
+``format.format_value``) and become strict JSON through ``format.jsonable``. Long tables
 show their first and last rows around an ellipsis row, per section; the data keeps every row.
 """
 from __future__ import annotations
 
 import html
-import math
 import numbers
 import unicodedata
-from fractions import Fraction
 from typing import Any, Iterator, Sequence
+
+from .format import format_value, jsonable
 
 HEAD, TAIL = 20, 10          # a long section shows this many first and last rows
 ELLIPSIS = "..."
 _KEEP = object()              # "use the table's own setting"
-
-
-def format_value(value: Any, digits: int | None = 3) -> str:
-    """A cell as text: strings as they are, numbers rounded for reading (``digits=None``: repr).
-
-    ``digits`` is the number of decimals shown for ordinary magnitudes and the number of significant
-    digits below 0.1 (the style of Baydin et al.'s tables: 0.693, 10.693, 1.716). Values exact in
-    that many digits print as short as they are (2, 5.5, 0.25); rounded ones keep their zeros
-    (0.9999999 shows as 1.000, not as the exact-looking 1).
-
-    >>> [format_value(v) for v in (2.0, 0.6931471805599453, 10.693147, -0.9589242746631385, 5.5)]
-    ['2', '0.693', '10.693', '-0.959', '5.5']
-    >>> print(*[format_value(v) for v in (0.9999999, 0.0100001, 1.5e-7, 2.5e9 + 0.5)])
-    1.000 0.0100 1.5e-07 2.50000e+09
-    >>> format_value(0.6931471805599453, digits=None), format_value(None), format_value(1 + 2j)
-    ('0.6931471805599453', '', '1+2j')
-    """
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if hasattr(value, "item") and not isinstance(value, (list, tuple)) and getattr(value, "ndim", 0) == 0:
-        value = value.item()          # NumPy scalars
-    if isinstance(value, bool) or isinstance(value, (int, Fraction)):
-        return str(value)
-    if isinstance(value, complex):
-        real, imag = format_value(value.real, digits), format_value(abs(value.imag), digits)
-        return f"{real}{'-' if value.imag < 0 else '+'}{imag}j"
-    if not isinstance(value, numbers.Real):
-        return str(value)
-    value = float(value)
-    if digits is None or not math.isfinite(value):
-        return repr(value)
-    magnitude = abs(value)
-    if value == 0 or (value.is_integer() and magnitude < 1e15):
-        return str(int(value))
-    if 0.1 <= magnitude < 1e7:
-        text = f"{value:.{digits}f}"
-    else:
-        text = f"{value:#.{max(digits, 1) + (3 if magnitude >= 1e7 else 0)}g}"
-    if float(text) == value:          # exact in this many digits: as short as repr (5.5, 0.25)
-        text = repr(value) if "e" in text else text.rstrip("0").rstrip(".")
-    return text
 
 
 def display_width(text: str) -> int:
@@ -74,18 +32,6 @@ def display_width(text: str) -> int:
             continue
         width += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
     return width
-
-
-def _json_value(value: Any) -> Any:
-    if hasattr(value, "item") and getattr(value, "ndim", 0) == 0 and not isinstance(value, str):
-        value = value.item()
-    if value is None or isinstance(value, (str, bool, int)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else repr(value)   # "nan", "inf": strict JSON has neither
-    if isinstance(value, numbers.Real):
-        return float(value)
-    return str(value)
 
 
 class Table:
@@ -152,7 +98,7 @@ class Table:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict: title, columns, rows (every row, full precision), ..."""
         return {"title": self.title, "columns": list(self.columns),
-                "rows": [[v if type(v) is str or (type(v) is float and v - v == 0) else _json_value(v)
+                "rows": [[v if type(v) is str or (type(v) is float and v - v == 0) else jsonable(v)
                           for v in row] for row in self.rows],
                 "footnote": self.footnote,
                 "sections": [{"row": start, "label": label} for start, label in self.sections]}

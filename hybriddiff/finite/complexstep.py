@@ -41,6 +41,10 @@ class Analytic(Operators, Box):
             raise UnsupportedOperationError(
                 f"{prim.name} is not analytic (complex-differentiable), so the complex step cannot "
                 f"differentiate through it")
+        if not prim.takes_complex:
+            raise UnsupportedOperationError(
+                f"NumPy's {prim.name} does not accept complex numbers, so the complex step cannot "
+                f"differentiate through it")
         values = [a.value if type(a) is Analytic and a._level == self._level else a for a in args]
         return Analytic(bind(prim, *values), self._level)
 

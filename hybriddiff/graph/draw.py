@@ -3,33 +3,39 @@
 Inputs and operations are boxes labelled with their Wengert line (``v2 = v-1 * v0``); constants are
 folded into the line of the operation that uses them. At a point, each box also shows its value
 (``= 10``); in forward mode its tangent (``v̇2 = 5``) for a seed direction, in reverse mode its
-adjoint (``v̄2 = 1``, by a reversed loop over the nodes). Outputs have a red border and an arrow to
-``y``. The layout (``layout.py``) is layered, left to right, as in the textbook figures.
+adjoint (``v̄2 = 1``, by a reversed loop over the nodes; the text of each box: ``annotate.py``).
+Outputs have a red border and an arrow to ``y``. The layout (``layout.py``) is layered, left to
+right, as in the textbook figures.
 """
 from __future__ import annotations
 
+import html
 import zlib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
-from xml.sax.saxutils import escape, quoteattr
 
-import numpy as np
-
-from ..core.dispatch import partials_at
-from .arguments import flatten_args
-from .evaluate import evaluate, node_values
+from ..display.format import short_value
+from .annotate import Annotation, annotate
 from .ir import CONST, INPUT, OP, GraphIR
 from .layout import layered_layout
-from .listing import const_text, note_text, operand_names
+
+__all__ = ["SVG", "Annotation", "annotate", "draw", "to_dot"]
 
 
-__all__ = ["SVG", "Annotation", "annotate", "draw", "fmt", "to_dot"]
+def escape(text: str) -> str:
+    """Text for an SVG element (html's escape: xml.sax would import urllib at ``import hybriddiff``)."""
+    return html.escape(text, quote=False)
+
+
+def quoteattr(text: str) -> str:
+    """A quoted SVG attribute value."""
+    return '"' + html.escape(text, quote=True) + '"'
+
 
 LINE, PAD_X, PAD_Y, CHAR = 16.0, 9.0, 6.0, 7.3  # line height, padding, monospace glyph width (12px)
 FONT = "DejaVu Sans Mono, Menlo, Consolas, monospace"
 INK = {"head": "#111111", "value": "#333333", "tangent": "#1b6e3a", "adjoint": "#a3421b", "note": "#777777"}
-STYLE = {"input": ("#e8f1fb", "#2f6ea5"), "op": ("#ffffff", "#555555"), "const": ("#f3f3f3", "#888888")}
+STYLE = {INPUT: ("#e8f1fb", "#2f6ea5"), OP: ("#ffffff", "#555555"), CONST: ("#f3f3f3", "#888888")}
 OUT_STROKE, OUT_FILL, EDGE = "#c0392b", "#fff4f2", "#6b6b6b"
 BOLD, ITALIC = ' font-weight="bold"', ' font-style="italic"'
 
@@ -50,141 +56,8 @@ class SVG(str):
         return f"<SVG drawing, {len(self)} characters: display it in Jupyter or .save('graph.svg')>"
 
 
-@dataclass
-class Annotation:
-    """What the picture shows about each node: its text lines, and the caption."""
-
-    lines: dict[int, list[tuple[str, str]]] = field(default_factory=dict)   # node -> [(text, role)]
-    caption: list[str] = field(default_factory=list)
-    partials: dict[tuple[int, int], Any] = field(default_factory=dict)       # (node, arg position) -> d
-
-
-def fmt(value: Any) -> str:
-    """A short number: 5 significant digits for floats, exact text for ints and fractions.
-
-    >>> fmt(11.652071455223084), fmt(10.0), fmt(3), fmt(1 + 2j)
-    ('11.652', '10', '3', '1+2j')
-    """
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, np.ndarray):
-        return str([fmt(v) for v in value.ravel()]).replace("'", "") if value.size <= 3 else f"array{value.shape}"
-    if isinstance(value, float):
-        return f"{value:.5g}"
-    if isinstance(value, complex):
-        return f"{value.real:.4g}{value.imag:+.4g}j"
-    if type(value).__module__.startswith("mpmath"):
-        return fmt(complex(value) if "mpc" in type(value).__name__ else float(value))
-    text = const_text(value) if hasattr(value, "numerator") else str(value)
-    return text if len(text) <= 24 else text[:23] + "…"
-
-
-def _tuple(values: list[Any]) -> str:
-    return fmt(values[0]) if len(values) == 1 else f"({', '.join(fmt(v) for v in values)})"
-
-
 def _width(text: str) -> float:
     return CHAR * sum(1 for ch in text if not 0x300 <= ord(ch) < 0x370)  # combining marks: no width
-
-
-def annotate(graph: GraphIR, args: Sequence[Any] = (), mode: str | None = None,
-             tangent: Any = None) -> Annotation:
-    """The label lines of every drawn node and the caption (the text of ``draw`` and ``to_dot``).
-
-    >>> import hybriddiff as hd
-    >>> g = hd.trace(lambda x: hd.exp(x) * x, 1.0)
-    >>> [text for text, role in annotate(g, (0.0,), mode="forward").lines[2]]
-    ['v2 = v1 * v0', '= 0', 'v\u03072 = 1']
-    """
-    if mode is None and tangent is not None:
-        mode = "forward"
-    if mode not in (None, "forward", "reverse"):
-        raise ValueError(f"mode must be None, 'forward' or 'reverse', got {mode!r}")
-    if mode and not args:
-        raise ValueError(f"mode={mode!r} needs a point, e.g. draw(graph, 2.0, 5.0, mode={mode!r})")
-    names, nodes = operand_names(graph), graph.nodes
-    ann = Annotation()
-    for i, node in enumerate(nodes):
-        if node.kind == INPUT:
-            ann.lines[i] = [(f"{names[i]} = {node.name}", "head")]
-        elif node.kind == OP:
-            ann.lines[i] = [(f"{names[i]} = {node.prim.pretty.format(*[names[a] for a in node.args])}", "head")]
-        elif i in graph.outputs:
-            ann.lines[i] = [(names[i], "head")]
-    ann.caption.append(f"{graph.name}({', '.join(graph.input_names())})")
-    columns: list[tuple[str, list[Any], str]] = []   # (symbol, one entry per node, role)
-    if args:
-        evaluate(graph, args)  # checks the arguments and the branches recorded at trace time
-        values = _values(graph, args, ann)
-        ann.caption[0] += " at " + ", ".join(f"{nodes[i].name} = {fmt(values[i])}" for i in graph.inputs)
-        columns.append(("", values, "value"))
-    if mode == "forward":
-        dots = _tangents(graph, tangent, ann)
-        ann.caption.append("forward mode: tangents v\u0307 along the input direction "
-                           + _tuple([dots[i] for i in graph.inputs]))
-        columns.append(("v\u0307", dots, "tangent"))
-    elif mode == "reverse":
-        bars, seeds = _adjoints(graph, tangent, ann)
-        ann.caption.append(f"reverse mode: adjoints v\u0304 = \u2202y/\u2202v for the output adjoint "
-                           f"y\u0304 = {_tuple(seeds)}")
-        columns.append(("v\u0304", bars, "adjoint"))
-    ann.caption += [f"guard: {names[g.lhs]} {g.op} {names[g.rhs]} is {g.outcome}" for g in graph.guards]
-    for i, rows in ann.lines.items():
-        if nodes[i].kind != CONST:
-            rows += [(f"{mark}{names[i][1:]} = {fmt(col[i])}" if mark else f"= {fmt(col[i])}", role)
-                     for mark, col, role in columns]
-        note = note_text(graph, i, names)
-        if note:
-            rows.append((note, "note"))
-    return ann
-
-
-def _values(graph: GraphIR, args: Sequence[Any], ann: Annotation) -> list[Any]:
-    """Primal values (one loop over the nodes) and each operation's local partials."""
-    env = node_values(graph, flatten_args(graph, args))
-    for i, node in enumerate(graph.nodes):
-        if node.kind == OP:
-            primals = [env[a] for a in node.args]
-            for k, a in enumerate(node.args):
-                if graph.nodes[a].kind != CONST:
-                    ann.partials[i, k] = partials_at(node.prim, k, primals, env[i])
-    return env
-
-
-def _tangents(graph: GraphIR, tangent: Any, ann: Annotation) -> list[Any]:
-    """Forward mode: v̇_i = sum_k (d v_i / d arg_k) v̇_arg_k, one loop over the nodes.
-
-    ``tangent`` is shaped like the arguments; by default the first input's direction."""
-    if tangent is None:
-        seed: list[Any] = [1.0] + [0.0] * (len(graph.inputs) - 1)
-    else:
-        seed = flatten_args(graph, (tangent,) if len(graph.arg_sizes) == 1 else tuple(tangent))
-    dots: list[Any] = [0] * len(graph.nodes)
-    for k, i in enumerate(graph.inputs):
-        dots[i] = seed[k]
-    for i, node in enumerate(graph.nodes):
-        if node.kind == OP:
-            dots[i] = sum((ann.partials[i, k] * dots[a] for k, a in enumerate(node.args)
-                           if (i, k) in ann.partials), start=0)
-    return dots
-
-
-def _adjoints(graph: GraphIR, seed: Any, ann: Annotation) -> tuple[list[Any], list[Any]]:
-    """Reverse mode: v̄_arg += (d v_i / d arg) v̄_i, one loop over the nodes in reverse order.
-
-    ``seed``: the outputs' adjoints; by default 1 for the first output, 0 for the others."""
-    n_out = len(graph.outputs)
-    seeds = [1.0] + [0.0] * (n_out - 1) if seed is None else list(np.ravel(np.asarray(seed, dtype=object)))
-    if len(seeds) != n_out:
-        raise ValueError(f"reverse mode: give one adjoint per output ({n_out}), got {len(seeds)}")
-    bars: list[Any] = [0] * len(graph.nodes)
-    for o, s in zip(graph.outputs, seeds):
-        bars[o] = bars[o] + s
-    for i in range(len(graph.nodes) - 1, -1, -1):
-        for k, a in enumerate(graph.nodes[i].args):
-            if (i, k) in ann.partials:
-                bars[a] = bars[a] + ann.partials[i, k] * bars[i]
-    return bars, seeds
 
 
 def _drawn(graph: GraphIR) -> list[int]:
@@ -233,7 +106,7 @@ def draw(graph: GraphIR, *args: Any, mode: str | None = None, tangent: Any = Non
     for (s, t, k), route in zip(edges, lay.routes):
         tip = f"{names[s]} \u2192 {names[t]} (argument {k + 1} of {graph.nodes[t].prim.name})"
         if (t, k) in ann.partials:
-            tip += f"; \u2202{names[t]}/\u2202{names[s]} = {fmt(ann.partials[t, k])}"
+            tip += f"; \u2202{names[t]}/\u2202{names[s]} = {short_value(ann.partials[t, k])}"
         out.append(f'<path class="edge" d="{_path(route, top)}" fill="none" stroke="{EDGE}" '
                    f'stroke-width="1.3" marker-end="url(#@ID@-arrow)"><title>{escape(tip)}</title></path>')
     for j, i in enumerate(drawn):

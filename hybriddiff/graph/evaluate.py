@@ -6,6 +6,7 @@ Guards recorded at trace time are checked as soon as their operands exist.
 """
 from __future__ import annotations
 
+import weakref
 from fractions import Fraction
 from typing import Any, Callable, Sequence
 
@@ -13,7 +14,7 @@ import numpy as np
 
 from ..errors import TraceGuardError
 from .arguments import assemble, batch_shape, flatten_args
-from .ir import INPUT, OP, GraphIR
+from .ir import CONST, OP, GraphIR
 from .listing import operand_names
 
 
@@ -39,23 +40,54 @@ def evaluate(graph: GraphIR, args: Sequence[Any]) -> Any:
 def node_values(graph: GraphIR, values: Sequence[Any]) -> list[Any]:
     """Every node's value, given one value per input: one loop over the nodes, guards checked.
 
-    The primal sweep that evaluation, the trace tables and the drawings share.
+    The primal sweep that evaluation, the trace tables and the drawings share. What the loop needs
+    of the graph (each operation's record and arguments, the constants, where each guard can first
+    be checked) is read once per graph and kept while the graph does not grow (``_plan``).
     """
+    inputs, consts, steps, early = _plan(graph)
     constant = constant_converter(values)
-    checks = guards_by_node(graph)
     env: list[Any] = [None] * len(graph.nodes)
-    read = env.__getitem__
-    position = {index: k for k, index in enumerate(graph.inputs)}
+    for i, k in inputs:
+        env[i] = values[k]
+    for i, c in consts:
+        env[i] = constant(c)
+    if early:
+        check_guards(graph, early, env)
+    for i, prim, args, guards in steps:
+        if len(args) == 2:
+            env[i] = prim(env[args[0]], env[args[1]])
+        elif len(args) == 1:
+            env[i] = prim(env[args[0]])
+        else:
+            env[i] = prim(*[env[a] for a in args])
+        if guards:
+            check_guards(graph, guards, env)
+    return env
+
+
+_PLANS: "weakref.WeakKeyDictionary[GraphIR, tuple]" = weakref.WeakKeyDictionary()
+
+
+def _plan(graph: GraphIR) -> tuple:
+    """(input slots, constants, operation steps with their guards, guards on inputs and constants
+    alone), cached per graph until it gains nodes or guards."""
+    key = (len(graph.nodes), len(graph.guards))
+    cached = _PLANS.get(graph)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    checks = guards_by_node(graph)
+    inputs = tuple((index, k) for k, index in enumerate(graph.inputs))
+    consts = tuple((i, node.const) for i, node in enumerate(graph.nodes) if node.kind == CONST)
+    steps: list[tuple] = []
+    early: list = []
     for i, node in enumerate(graph.nodes):
         if node.kind == OP:
-            env[i] = node.prim(*map(read, node.args))
-        elif node.kind == INPUT:
-            env[i] = values[position[i]]
-        else:
-            env[i] = constant(node.const)
-        if i in checks:
-            check_guards(graph, checks[i], env)
-    return env
+            steps.append((i, node.prim, node.args, list(checks.get(i, ()))))
+        elif i in checks:   # operands are inputs, constants or earlier operations: check them as
+            (steps[-1][3] if steps else early).extend(checks[i])   # soon as the last one exists
+    plan = (inputs, consts, tuple(steps), early)
+    _PLANS[graph] = (key, plan)
+    return plan
 
 
 def constant_converter(values: Sequence[Any]) -> Callable[[Any], Any]:

@@ -2,10 +2,11 @@
 is a topological order and no walk needs to sort or recurse.
 
 ``emit`` interns equal subexpressions (one node each), folds exact constant arithmetic (ints and
-Fractions stay exact until evaluated) and drops the trivial identities ``x + 0``, ``x * 1``,
-``x / 1``, ``x ** 1`` and structural zeros ``0 * x`` (an exact int 0, as SymPy and JAX's symbolic
-zeros do); negations move outwards (exact), and ``u * (1/w)`` becomes ``u / w`` (one rounding
-instead of two; this is the only rewrite that changes a result, by less than an ulp).
+Fractions stay exact until evaluated; a fold whose result would pass ``FOLD_BITS`` bits is left
+undone) and drops the trivial identities ``x + 0``, ``x * 1``, ``x / 1``, ``x ** 1`` and structural
+zeros ``0 * x`` (an exact int 0, as SymPy and JAX's symbolic zeros do); negations move outwards
+(exact), and ``u * (1/w)`` becomes ``u / w`` (one rounding instead of two; this is the only rewrite
+that changes a result, by less than an ulp).
 
 This is the leaf of the graph room: it imports no interpreter. Everything a user does with a graph
 (evaluate, differentiate, print, draw, compile, convert to SymPy) lives in its own interpreter
@@ -62,11 +63,28 @@ def _const_key(value: Any) -> tuple:
     return ("object", id(value))
 
 
+# Folding stays small: a folded constant's numerator and denominator fit in FOLD_BITS bits, so it is
+# a finite float when evaluated and prints as literals the expression language reads back. Past
+# that (``((9**64)**64)**64`` typed on the command line) the node stays, and evaluates in floats
+# (overflowing to inf) instead of building a huge integer.
+FOLD_BITS = 1023
+
+
+def _bits(value: Any) -> int:
+    return max(value.numerator.bit_length(), value.denominator.bit_length())
+
+
+def _fold_pow(a: Any, b: Any) -> Any:
+    if type(b) is not int or abs(b) > 64 or (a == 0 and b < 0) or (_bits(a) - 1) * abs(b) > FOLD_BITS:
+        return None
+    return Fraction(a) ** b
+
+
 _FOLD: dict[str, Callable[..., Any]] = {
     "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
     "neg": lambda a: -a,
     "div": lambda a, b: Fraction(a) / b if b != 0 else None,
-    "pow": lambda a, b: Fraction(a) ** b if type(b) is int and abs(b) <= 64 and (a != 0 or b >= 0) else None,
+    "pow": _fold_pow,
 }
 
 
@@ -150,7 +168,7 @@ class GraphIR:
         name = prim.name
         if all(exact for exact, _ in consts) and name in _FOLD:
             value = _FOLD[name](*[c for _, c in consts])
-            if value is not None:
+            if value is not None and _bits(value) <= FOLD_BITS:
                 return self.const(_normal(value))
         if len(args) == 2:
             return self._fold_binary(name, args, consts)

@@ -11,137 +11,24 @@ loop (adjoints), so a graph of a million nodes builds its table without recursio
 """
 from __future__ import annotations
 
-import re
 from fractions import Fraction
 from typing import Any, Callable
 
 import numpy as np
 
 from ..core.dispatch import partials_at
-from ..core.printer import Printed, as_printed, render
 from ..core.record import Primitive
-from ..display.table import Table, format_value
+from ..display.format import format_value
+from ..display.table import Table
 from .arguments import flatten_args
 from .evaluate import evaluate, node_values
 from .ir import CONST, INPUT, OP, GraphIR
+from .textbook import (PARTIAL, Rules, barred, dotted, join_terms, output_names, rules_for,
+                       table_names)
 from .tracing import record
 
 
-DOT, BAR = "\u0307", "\u0304"     # combining dot (v̇: tangent) and bar (v̄: adjoint)
-TIMES, PARTIAL = "\u00d7", "\u2202"
-MUL_PRECEDENCE = 20               # printer precedence of * and / (the rules' products)
-
 __all__ = ["primal_table", "forward_table", "reverse_table", "dotted", "barred", "Table"]
-
-
-# ---------------------------------------------------------------- names and rule text
-def dotted(name: str) -> str:
-    """The tangent of a variable: a combining dot on its first letter (v-1 -> v̇-1, x1 -> ẋ1).
-
-    >>> dotted("v-1") == "v\u0307-1"
-    True
-    """
-    return name[:1] + DOT + name[1:]
-
-
-def barred(name: str) -> str:
-    """The adjoint of a variable: a combining bar on its first letter (v-1 -> v̄-1, y -> ȳ).
-
-    >>> barred("x1") == "x\u03041"
-    True
-    """
-    return name[:1] + BAR + name[1:]
-
-
-def _names(graph: GraphIR) -> list[str]:
-    """Wengert names (v-1, v0, v1, ...) for inputs and operations, exact text for constants."""
-    wengert = graph.wengert_names()
-    names = []
-    for i, node in enumerate(graph.nodes):
-        if node.kind != CONST:
-            names.append(wengert[i])
-            continue
-        text = str(node.const) if type(node.const) in (int, Fraction) else repr(node.const)
-        names.append(f"({text})" if text.startswith("-") or "/" in text or " " in text else text)
-    return names
-
-
-def _output_names(graph: GraphIR) -> list[str]:
-    if graph.out_container == "scalar":
-        return ["y"]
-    if graph.out_container == "array":
-        return [f"y[{k}]" for k in range(len(graph.outputs))]
-    return [f"y{k + 1}" for k in range(len(graph.outputs))]
-
-
-# A rule is printed once per primitive on placeholders ("holes") and kept as a format string:
-# {0}, {1}, ... the arguments, {arity} the result, {arity + 1} the dotted or barred factor.
-_HOLE = re.compile("\ue000([0-9]+)\ue001")
-_CALL = re.compile("\\b([A-Za-z_][A-Za-z0-9_]*)\\((\ue000[0-9]+\ue001)\\)(?! \\*\\*)")
-
-
-def _hole(k: int) -> str:
-    return f"\ue000{k}\ue001"
-
-
-def _textbook(text: str) -> str:
-    """Pretty text in the textbook's notation (ln, ×, ``sin v0`` for an atom) as a format string."""
-    text = text.replace(" * ", f" {TIMES} ")
-    text = re.sub(r"\blog\(", "ln(", text)
-    text = _CALL.sub(r"\1 \2", text)
-    return _HOLE.sub(r"{\1}", text.replace("{", "{{").replace("}", "}}"))
-
-
-def _term(partial: Printed, factor: str, forward: bool) -> str | None:
-    """``factor × partial`` as the textbook writes it; None for a zero partial.
-
-    Forward (a tangent sum): 1 × v̇ -> v̇, -1 -> -v̇, v̇ × (1 / a) -> v̇ / a, a sign pulled in front.
-    Reverse (one adjoint step): v̄5 × 1, v̄5 × (-1), v̄1 / v-1, negative partials in parentheses.
-    """
-    text, precedence = partial.text, partial.precedence
-    if text == "0":
-        return None
-    sign = ""
-    if forward and text.startswith("-") and precedence >= MUL_PRECEDENCE:
-        sign, text = "-", text[1:]
-    if forward and text == "1":
-        body = factor
-    elif precedence == MUL_PRECEDENCE and text.startswith("1 / "):
-        body = f"{factor} / {text[4:]}"          # v̇ × (1 / a / b) = v̇ / a / b (left to right)
-    elif precedence < MUL_PRECEDENCE or text.startswith("-"):
-        body = f"{factor} * ({text})"
-    else:
-        body = f"{factor} * {text}"
-    return _textbook(sign + body)
-
-
-class _Rules:
-    """One primitive's printed expression and, per argument, its forward and reverse terms."""
-
-    def __init__(self, prim: Primitive):
-        holes = [Printed(_hole(k)) for k in range(prim.arity)]
-        factor = _hole(prim.arity + 1)
-        self.expression = _textbook(render(prim, holes, "pretty").text)
-        partials = [as_printed(rule(*holes, Printed(_hole(prim.arity))), "pretty")
-                    for rule in prim.partials]
-        self.forward = [_term(p, factor, True) for p in partials]
-        self.reverse = [_term(p, factor, False) for p in partials]
-
-
-def _rules_for(cache: dict[Primitive, _Rules], prim: Primitive) -> _Rules:
-    rules = cache.get(prim)
-    if rules is None:
-        rules = cache[prim] = _Rules(prim)
-    return rules
-
-
-def _join_terms(terms: list[str]) -> str:
-    if not terms:
-        return "0"
-    text = terms[0]
-    for term in terms[1:]:
-        text += f" - {term[1:]}" if term.startswith("-") else f" + {term}"
-    return text
 
 
 # ---------------------------------------------------------------- points and values
@@ -184,7 +71,7 @@ def _prepare(f: Any, x: Any, where: str) -> tuple[GraphIR, list[Any], str]:
 
 
 def _primal_rows(graph: GraphIR, names: list[str], env: list[Any],
-                 cache: dict[Primitive, _Rules]) -> list[tuple[str, str, Any]]:
+                 cache: dict[Primitive, Rules]) -> list[tuple[str, str, Any]]:
     rows: list[tuple[str, str, Any]] = []
     rows_append, name_of = rows.append, names.__getitem__
     expressions: dict[Primitive, str] = {}
@@ -193,11 +80,11 @@ def _primal_rows(graph: GraphIR, names: list[str], env: list[Any],
         if kind == OP:
             fmt = expressions.get(node.prim)
             if fmt is None:
-                fmt = expressions[node.prim] = _rules_for(cache, node.prim).expression
+                fmt = expressions[node.prim] = rules_for(cache, node.prim).expression
             rows_append((names[i], fmt.format(*map(name_of, node.args)), env[i]))
         elif kind == INPUT:
             rows_append((names[i], node.name, env[i]))
-    for out_name, o in zip(_output_names(graph), graph.outputs):
+    for out_name, o in zip(output_names(graph), graph.outputs):
         rows.append((out_name, names[o], env[o]))
     return rows
 
@@ -225,7 +112,7 @@ def primal_table(graph: GraphIR, *args: Any) -> Table:
     y         v5          11.652
     """
     graph, values, where = _prepare(graph, args, "primal_table")
-    rows = _primal_rows(graph, _names(graph), node_values(graph, values), {})
+    rows = _primal_rows(graph, table_names(graph), node_values(graph, values), {})
     return Table(("variable", "expression", "value"), rows, title=f"Forward primal trace of {where}")
 
 
@@ -254,7 +141,7 @@ def forward_table(f: Callable[..., Any] | GraphIR, x: Any, tangent: Any = None) 
     seed = ([1.0] + [0.0] * (len(values) - 1) if tangent is None
             else _flat(graph, tangent, "forward_table: the tangent"))
     env = node_values(graph, values)
-    names, nodes, cache = _names(graph), graph.nodes, {}
+    names, nodes, cache = table_names(graph), graph.nodes, {}
     dot = [dotted(n) for n in names]
     tan: list[Any] = [None] * len(nodes)
     rows = []
@@ -267,7 +154,7 @@ def forward_table(f: Callable[..., Any] | GraphIR, x: Any, tangent: Any = None) 
             append((names[i], node.name, env[i], dot[i], dotted(node.name), tan[i]))
         elif kind == OP:
             prim, args, out = node.prim, node.args, env[i]
-            rules = cache.get(prim) or _rules_for(cache, prim)
+            rules = cache.get(prim) or rules_for(cache, prim)
             operands = [*map(name_of, args), names[i]]
             primals = [*map(env_of, args)]
             terms, total = [], None
@@ -279,9 +166,9 @@ def forward_table(f: Callable[..., Any] | GraphIR, x: Any, tangent: Any = None) 
                 term = partials_at(prim, k, primals, out) * tan[a]
                 total = term if total is None else total + term
             tan[i] = 0.0 if total is None else total
-            rule = terms[0] if len(terms) == 1 else _join_terms(terms)
+            rule = terms[0] if len(terms) == 1 else join_terms(terms)
             append((names[i], rules.expression.format(*operands), out, dot[i], rule, tan[i]))
-    for out_name, o in zip(_output_names(graph), graph.outputs):
+    for out_name, o in zip(output_names(graph), graph.outputs):
         is_const = nodes[o].kind == CONST
         rows.append((out_name, names[o], env[o], dotted(out_name), "0" if is_const else dot[o],
                      0.0 if is_const else tan[o]))
@@ -325,12 +212,12 @@ def reverse_table(f: Callable[..., Any] | GraphIR, x: Any, cotangent: Any = None
     graph, values, where = _prepare(f, x, "reverse_table")
     cot = _cotangents(graph, cotangent)
     env = node_values(graph, values)
-    names, nodes, cache = _names(graph), graph.nodes, {}
+    names, nodes, cache = table_names(graph), graph.nodes, {}
     rows: list[tuple[str, str, Any]] = _primal_rows(graph, names, env, cache)
     start = len(rows)
     bar = [None if node.kind == CONST else barred(name) for node, name in zip(nodes, names)]
     adj: list[Any] = [None] * len(nodes)
-    for out_name, o, c in zip(_output_names(graph), graph.outputs, cot):
+    for out_name, o, c in zip(output_names(graph), graph.outputs, cot):
         if nodes[o].kind == CONST:
             continue
         if adj[o] is None:
@@ -344,7 +231,7 @@ def reverse_table(f: Callable[..., Any] | GraphIR, x: Any, cotangent: Any = None
         if adj[i] is None or node.kind != OP:
             continue
         prim, args, out, bar_i = node.prim, node.args, env[i], bar[i]
-        rules = cache.get(prim) or _rules_for(cache, prim)
+        rules = cache.get(prim) or rules_for(cache, prim)
         operands = [*map(name_of, args), names[i], bar_i]
         primals = [*map(env_of, args)]
         for k in range(len(args) - 1, -1, -1):

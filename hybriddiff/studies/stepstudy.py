@@ -16,6 +16,7 @@ import numpy as np
 
 from ..comparison.reference import reference
 from ..core.checks import name_of
+from ..display.format import jsonable, scientific
 from ..display.plotting import axes
 from ..errors import DifferentiationError
 from ..finite.difference import finite_difference
@@ -103,16 +104,9 @@ def _curve(f: Callable[[Any], Any], x: float, scheme: str, order: int, hs: np.nd
     return curve
 
 
-def _fmt(v: float) -> str:
-    return "-" if not math.isfinite(v) else f"{v:.1e}"
-
-
-def _json(v: Any) -> Any:
-    if isinstance(v, (float, np.floating)):
-        return float(v) if math.isfinite(v) else None
-    if isinstance(v, np.ndarray):
-        return [_json(e) for e in v.tolist()]
-    return v
+def _sci(v: float) -> str:
+    """A step or an error in the tables: ``1.2e-05``, exact 0 as ``0``, ``-`` where there is none."""
+    return scientific(v, missing="-")
 
 
 @dataclass
@@ -151,10 +145,10 @@ class StepStudy:
 
     def _cells(self) -> tuple[list[str], list[list[str]], list[list[str]]]:
         head = ["scheme", "best h", "min error", "auto h", "error at auto h", "evaluations"]
-        summary = [[r["scheme"], _fmt(r["best_h"]), _fmt(r["best_error"]), _fmt(r["auto_h"]),
-                    _fmt(r["auto_error"]), str(r["auto_evaluations"])] for r in self.summary]
+        summary = [[r["scheme"], _sci(r["best_h"]), _sci(r["best_error"]), _sci(r["auto_h"]),
+                    _sci(r["auto_error"]), str(r["auto_evaluations"])] for r in self.summary]
         best = {s: c.best for s, c in self.curves.items()}
-        table = [[_fmt(row["h"])] + [("*" if best[s] == i else "") + _fmt(row[s]) for s in self.curves]
+        table = [[_sci(row["h"])] + [("*" if best[s] == i else "") + _sci(row[s]) for s in self.curves]
                  for i, row in enumerate(self.rows)]
         return head, summary, table
 
@@ -200,14 +194,14 @@ class StepStudy:
         return self.to_html()
 
     def to_dict(self) -> dict[str, Any]:
-        """Everything as JSON-able built-ins (nan and inf become None)."""
-        return {"function": self.function, "x": self.x, "order": self.order,
-                "reference": _json(self.reference), "reference_note": self.reference_note,
-                "schemes": {s: {"hs": _json(c.hs), "values": _json(c.values), "errors": _json(c.errors),
-                                "best_h": _json(c.best_h), "best_error": _json(c.best_error),
-                                "auto_h": _json(c.auto_h), "auto_error": _json(c.auto_error),
-                                "auto_evaluations": c.auto_evaluations, "note": c.note}
-                            for s, c in self.curves.items()}}
+        """Everything as strict JSON data (``jsonable``: nan and inf as the strings "nan", "inf")."""
+        return jsonable({"function": self.function, "x": self.x, "order": self.order,
+                         "reference": self.reference, "reference_note": self.reference_note,
+                         "schemes": {s: {"hs": c.hs, "values": c.values, "errors": c.errors,
+                                         "best_h": c.best_h, "best_error": c.best_error,
+                                         "auto_h": c.auto_h, "auto_error": c.auto_error,
+                                         "auto_evaluations": c.auto_evaluations, "note": c.note}
+                                     for s, c in self.curves.items()}})
 
     def plot(self, ax: Any = None) -> Any:
         """Error against h on log-log axes, one line per scheme; o marks the best h, x the automatic."""

@@ -17,6 +17,7 @@ from typing import Any, Callable, Sequence
 
 from .families import logistic_map, newton_sqrt  # noqa: F401  (the ready families)
 from ..core import timebox
+from ..display.format import jsonable, seconds
 from ..display.plotting import axes
 from ..display.table import Table, TableViews
 from ..graph.facade import trace
@@ -94,7 +95,7 @@ def _measure(graph: Any, kind: str, timeout: float | None) -> tuple[Cell, int | 
     found = dict(out.items)
     cell = Cell(out.value if out.finished else None, found.get("built"))
     if not out.finished:
-        cell.status = TIMED_OUT if "built" not in found else f"built in {found['built']:.3g} s; count timed out"
+        cell.status = TIMED_OUT if "built" not in found else f"built in {seconds(found['built'])}; count timed out"
     return cell, found.get("f")
 
 
@@ -174,9 +175,9 @@ class SwellStudy(TableViews):
         return self.table()
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-able built-ins: the parameters and every row."""
-        return {"family": self.family, "ns": list(self.ns), "timeout": self.timeout, "x": self.x,
-                "rows": [asdict(r) for r in self.rows]}
+        """Strict JSON data (``jsonable``): the parameters and every row."""
+        return jsonable({"family": self.family, "ns": list(self.ns), "timeout": self.timeout, "x": self.x,
+                         "rows": [asdict(r) for r in self.rows]})
 
     def plot(self, ax: Any = None) -> Any:
         """Derivative size against n (log scale): the three SymPy routes and the hybrid graph."""

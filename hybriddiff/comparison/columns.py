@@ -1,0 +1,104 @@
+"""The comparison's rows and columns: one ``Row`` per method, one ``Column`` record per column.
+
+``COLUMNS`` is the one list every view is built from (``render.py``): the text, Markdown and HTML
+tables, the raw table behind the DataFrame, and the footnote, which joins the columns' explanations.
+A column computed from a row is one entry here; a new measurement is a ``Row`` field too, filled in
+by ``compare.run_method``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import Any, Callable
+
+from ..display.format import byte_size, formatted, full_value, scientific, seconds
+from .measure import ROUNDS
+
+
+@dataclass
+class Row:
+    """One method's line in a comparison."""
+
+    method: str
+    value: Any = None
+    abs_error: float | None = None
+    rel_error: float | None = None
+    digits: float | None = None
+    time: float | None = None          # seconds per call (median)
+    spread: float | None = None        # (max - min) / median over the repeats
+    setup: float | None = None         # seconds, once
+    passes: int | None = None
+    ops: int | None = None
+    memory: int | None = None          # peak bytes of one call
+    status: str = "ok"                 # ok, nan, failed, timeout
+    note: str = ""
+
+
+def _always(row: Row) -> bool:
+    return True
+
+
+def _has_value(row: Row) -> bool:
+    """A value is shown when the method produced one (ok, or a nan/inf that is marked)."""
+    return row.status in ("ok", "nan")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the comparison table.
+
+    ``get`` reads the raw value from a row (full precision: the DataFrame and ``to_table(full=True)``);
+    ``show`` turns that value into the display text (for rows where ``shown(row)``, blank elsewhere);
+    ``explain`` is the column's sentence in the footnote ("" for a self-explanatory column).
+
+    >>> Column("ops/pass", lambda r: r.ops / r.passes, formatted(".1f")).cell(Row("m", ops=12, passes=2))
+    '6.0'
+    """
+
+    header: str
+    get: Callable[[Row], Any]
+    show: Callable[[Any], str] = formatted("")
+    explain: str = ""
+    shown: Callable[[Row], bool] = _always
+
+    def cell(self, row: Row, full: bool = False) -> Any:
+        """The row's cell: the raw value (``full``) or its display text."""
+        value = self.get(row)
+        if full:
+            return value
+        return self.show(value) if self.shown(row) else ""
+
+
+def _field(header: str, name: str, show: Callable[[Any], str] = formatted(""), explain: str = "",
+           shown: Callable[[Row], bool] = _always) -> Column:
+    return Column(header, attrgetter(name), show, explain, shown)
+
+
+COLUMNS: list[Column] = [
+    _field("method", "method"),
+    _field("value", "value", lambda v: full_value(v, limit=6), shown=_has_value),
+    _field("abs error", "abs_error", scientific),
+    _field("rel error", "rel_error", scientific),
+    _field("digits", "digits", formatted(".1f"),
+           "correct significant digits (max relative error over components)"),
+    _field("time/call", "time", seconds, f"median of {ROUNDS} auto-ranged rounds"),
+    _field("spread", "spread", formatted(".0%")),
+    _field("setup", "setup", seconds, "once (tracing, SymPy, compiling)"),
+    _field("passes", "passes", explain="sweeps (AD) or evaluations of f (FD)"),
+    _field("ops", "ops", explain="operations one call executes"),
+    _field("memory", "memory", byte_size, "peak bytes of one call"),
+    _field("status", "status"),
+    _field("note", "note"),
+]
+
+
+def explanations(columns: list[Column] | None = None) -> str:
+    """The footnote's column sentences (default: ``COLUMNS``): ``header: explanation``, joined by "; ".
+
+    >>> explanations([_field("ops", "ops", explain="operations one call executes")])
+    'ops: operations one call executes'
+    """
+    return "; ".join(f"{c.header}: {c.explain}" for c in (COLUMNS if columns is None else columns) if c.explain)
+
+
+__all__ = ["Row", "Column", "COLUMNS", "explanations"]
