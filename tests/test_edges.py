@@ -47,7 +47,6 @@ import numpy as np
 import pytest
 
 import hybriddiff as hd
-from hybriddiff.methods import cas as cm_settings, hybrid as cm_hybrid, symbolic as cm_symbolic
 from hybriddiff.core.dispatch import Box
 from hybriddiff.graph.facade import Graph
 from hybriddiff.graph.ir import Node

@@ -1,6 +1,4 @@
 """Generated from the primitive table: a new record is tested here without writing a test."""
-import math
-
 import numpy as np
 import pytest
 

@@ -28,8 +28,9 @@ from ..methods.registry import available_methods
 from ..studies.report import report
 from .demo import seed_examples
 from .help import AT_HELP, EXAMPLES, FORMATS, FUNCTION_HELP, MAIN_EXAMPLES, SAFETY
+from .functions_file import read_functions
 from .inputs import (Target, UsageError, UserCodeError, finite, load_target, parse_point,
-                         read_functions, tangent_values)
+                     tangent_values)
 
 
 # ---------------------------------------------------------------- output

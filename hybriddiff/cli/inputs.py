@@ -3,7 +3,7 @@
 ``load_target`` turns the command line's FUNCTION into a ``Target`` (a function taking one argument
 per variable, and the variables' names); ``parse_point`` reads ``--at`` items (``x=2``, ``x1=2 x2=5``,
 ``x=pi/4``, ``x=1,2,3`` for an array argument, a bare ``2`` for the single argument) and
-``Target.bind`` checks them against the variables. ``read_functions`` reads a report's functions file.
+``Target.bind`` checks them against the variables. A report's functions file: ``functions_file.py``.
 
 Expression text only ever goes through ``parse_expression``/``parse_assignment`` (an ``ast`` whitelist:
 nothing is evaluated as Python). ``file.py:function`` is different on purpose: it runs the user's own
@@ -250,51 +250,6 @@ def tangent_values(target: Target, items: Sequence[str] | None) -> Any:
     return seed[0] if len(seed) == 1 else tuple(seed)
 
 
-# ---------------------------------------------------------------- a report's functions file
-def read_functions(path: str) -> list[tuple[str, Callable[..., Any], Any]]:
-    """``name: expression @ x1=2, x2=5`` per line (or ``expression @ x=2``; ``file.py:f`` works
-    too); blank lines and ``#`` comments are skipped. Errors name the line."""
-    try:
-        if path == "-":
-            lines = sys.stdin.read().splitlines()
-        else:
-            with open(path, encoding="utf-8") as handle:
-                lines = handle.read().splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read the functions file {path}: {exc}") from None
-    entries = []
-    for number, line in enumerate(lines, 1):
-        text = line.strip()
-        if not text or text.startswith("#"):
-            continue
-        try:
-            entries.append(_function_line(text))
-        except (ParseError, UsageError) as exc:
-            raise UsageError(f"{path}, line {number}: {exc}") from None
-    if not entries:
-        raise UsageError(f"{path}: no functions (one a line: 'name: expression @ x=2')")
-    return entries
-
-
-def _function_line(text: str) -> tuple[str, Callable[..., Any], Any]:
-    body, at, point_text = text.partition("@")
-    if not at or not point_text.strip():
-        raise UsageError("expected 'name: expression @ x1=2, x2=5' (the point after '@' is missing)")
-    name, colon, spec = body.partition(":")
-    if colon and not name.strip().endswith(".py"):
-        name, spec = name.strip(), spec.strip()
-    else:
-        name, spec = "", body.strip()
-    if not spec:
-        raise UsageError("missing expression before '@'")
-    target = load_target(spec)
-    target.set_point(parse_point([point_text], "point"))
-    f, x = target.compare_input()
-    label = name or target.label
-    f.__doc__ = f"{label}: {target.label}"
-    return label, f, x
-
-
 def finite(value: Any) -> bool:
     try:
         return bool(np.all(np.isfinite(np.asarray(value, dtype=float))))
@@ -303,4 +258,4 @@ def finite(value: Any) -> bool:
 
 
 __all__ = ["Target", "Point", "UsageError", "UserCodeError", "load_target", "parse_point",
-           "tangent_values", "read_functions", "read_text", "finite"]
+           "tangent_values", "read_text", "finite"]

@@ -5,8 +5,8 @@ module for Python floats, NumPy for arrays and complex numbers, mpmath for its n
 its expressions); differentiable values ("boxes": ``Dual``, ``Variable``, graph tracers) carry a
 nesting *level*, and the box with the highest level interprets the operation, treating every other
 argument as a constant. That is what keeps ``hd.grad(hd.grad(f))`` free of perturbation confusion.
-The records dispatched on are ``Primitive``s (``record.py``, which imports this module; annotations
-here name the class without importing it).
+The records dispatched on are ``Primitive``s (``record.py``, which imports this module); what this
+module needs of them is the ``Primitive`` protocol below.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import gc
 import itertools
 import threading
 from numbers import Number
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Protocol, Sequence
 
 import numpy as np
 
@@ -25,6 +25,17 @@ from ..errors import LevelMixError
 # so a box created inside another transform always outranks the boxes of the enclosing one.
 # itertools.count is atomic under the GIL: no lock, no other shared state.
 _LEVELS = itertools.count(1000)
+
+
+class Primitive(Protocol):
+    """What dispatch reads of a primitive record (``record.Primitive`` is the one implementation)."""
+
+    name: str
+    numpy: Callable[..., Any]
+    mpmath: Callable[..., Any]
+    sympy: Callable[..., Any]
+    scalar: Callable[..., Any] | None
+    partials: tuple[Callable[..., Any], ...]
 
 
 def new_level() -> int:
@@ -38,7 +49,7 @@ class Box:
     __slots__ = ()
     _level: int
 
-    def _hd_apply(self, prim: "Primitive", args: tuple) -> Any:  # pragma: no cover - abstract
+    def _hd_apply(self, prim: Primitive, args: tuple) -> Any:  # pragma: no cover - abstract
         raise TypeError(f"{type(self).__name__} must define _hd_apply (how it interprets {prim.name})")
 
     def _hd_compare(self, op: Callable[[Any, Any], bool], other: Any, name: str) -> bool:  # pragma: no cover
@@ -76,7 +87,7 @@ def level_of(x: Any) -> int:
     return x._level if isinstance(x, Box) else -1
 
 
-def bind(prim: "Primitive", *args: Any) -> Any:
+def bind(prim: Primitive, *args: Any) -> Any:
     """Apply ``prim`` to ``args``: the box of highest level interprets it, else compute a number.
 
     >>> from hybriddiff.core import primitives as P
@@ -105,7 +116,7 @@ def bind(prim: "Primitive", *args: Any) -> Any:
 _FLOATS = (float, int)
 
 
-def _bind_elementwise(prim: "Primitive", args: Sequence[Any]) -> Any:
+def _bind_elementwise(prim: Primitive, args: Sequence[Any]) -> Any:
     """Object arrays (of boxes) apply ``prim`` element by element, as NumPy's object loops do."""
     if all(not isinstance(a, np.ndarray) or a.ndim == 0 for a in args):
         return bind(prim, *[a.item() if isinstance(a, np.ndarray) else a for a in args])
@@ -125,7 +136,7 @@ def elementwise(fn: Callable[..., Any], args: Sequence[Any]) -> np.ndarray:
     return np.frompyfunc(fn, len(args), 1)(*wrapped)
 
 
-def compute(prim: "Primitive", args: Sequence[Any]) -> Any:
+def compute(prim: Primitive, args: Sequence[Any]) -> Any:
     """``prim`` on plain values (no boxes): Python numbers, NumPy, mpmath or SymPy."""
     for a in args:
         if type(a) is not float and type(a) is not int:
@@ -151,7 +162,7 @@ def _to_python(x: Any) -> Any:
     return x
 
 
-def _kind(prim: "Primitive", args: Sequence[Any]) -> str:
+def _kind(prim: Primitive, args: Sequence[Any]) -> str:
     kind = "numpy"
     for i, a in enumerate(args):
         module = type(a).__module__ or ""
@@ -176,7 +187,7 @@ def _short(a: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def partials_at(prim: "Primitive", i: int, primals: Sequence[Any], out: Any) -> Any:
+def partials_at(prim: Primitive, i: int, primals: Sequence[Any], out: Any) -> Any:
     """d out / d arg_i at plain or boxed primals; float arithmetic errors follow NumPy (inf/nan)."""
     try:
         return prim.partials[i](*primals, out)

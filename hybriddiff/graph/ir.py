@@ -1,12 +1,9 @@
 """The IR: ``Graph``, a hash-consed Wengert list. Nodes are appended after their inputs, so list order
 is a topological order and no walk needs to sort or recurse.
 
-``emit`` interns equal subexpressions (one node each), folds exact constant arithmetic (ints and
-Fractions stay exact until evaluated; a fold whose result would pass ``FOLD_BITS`` bits is left
-undone) and drops the trivial identities ``x + 0``, ``x * 1``, ``x / 1``, ``x ** 1`` and structural
-zeros ``0 * x`` (an exact int 0, as SymPy and JAX's symbolic zeros do); negations move outwards
-(exact), and ``u * (1/w)`` becomes ``u / w`` (one rounding instead of two; this is the only rewrite
-that changes a result, by less than an ulp).
+``emit`` interns equal subexpressions (one node each) after the exact rewrites of ``folding.py``
+(constant folding, trivial identities, negations moved outwards). The node records are in
+``nodes.py``.
 
 This is the leaf of the graph room: it imports no interpreter. Everything a user does with a graph
 (evaluate, differentiate, print, draw, compile, convert to SymPy) lives in its own interpreter
@@ -15,85 +12,15 @@ module, and ``facade.Graph`` (this class plus one method per interpreter) is wha
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 from ..core import primitives as P
 from ..core.record import Primitive
-
-# The three kinds of node (compare with ``is``: these strings are the only values ``kind`` takes).
-INPUT, CONST, OP = "input", "const", "op"
-
-
-class Node:
-    """One Wengert-list entry: an input, a constant, or a primitive applied to earlier nodes."""
-
-    __slots__ = ("kind", "prim", "args", "const", "name")
-
-    def __init__(self, kind: str, prim: Primitive | None = None, args: tuple[int, ...] = (),
-                 const: Any = None, name: str | None = None):
-        self.kind, self.prim, self.args, self.const, self.name = kind, prim, args, const, name
-
-    def __repr__(self) -> str:
-        if self.kind == INPUT:
-            return f"Node(input {self.name})"
-        if self.kind == CONST:
-            return f"Node(const {self.const!r})"
-        return f"Node({self.prim.name}{self.args})"
-
-
-@dataclass
-class Guard:
-    """A branch decision recorded at trace time: ``lhs op rhs`` was ``outcome`` (node indices)."""
-
-    lhs: int
-    op: str
-    rhs: int
-    outcome: bool
-
-
-def _exact(value: Any) -> bool:
-    return type(value) is int or type(value) is Fraction
-
-
-def _const_key(value: Any) -> tuple:
-    # 1, 1.0 and True hash alike, -0.0 == 0.0: key on the type and the exact text.
-    if type(value) in (int, float, complex, Fraction, bool):
-        return (type(value).__name__, repr(value))
-    return ("object", id(value))
-
-
-# Folding stays small: a folded constant's numerator and denominator fit in FOLD_BITS bits, so it is
-# a finite float when evaluated and prints as literals the expression language reads back. Past
-# that (``((9**64)**64)**64`` typed on the command line) the node stays, and evaluates in floats
-# (overflowing to inf) instead of building a huge integer.
-FOLD_BITS = 1023
-
-
-def _bits(value: Any) -> int:
-    return max(value.numerator.bit_length(), value.denominator.bit_length())
-
-
-def _fold_pow(a: Any, b: Any) -> Any:
-    if type(b) is not int or abs(b) > 64 or (a == 0 and b < 0) or (_bits(a) - 1) * abs(b) > FOLD_BITS:
-        return None
-    return Fraction(a) ** b
-
-
-_FOLD: dict[str, Callable[..., Any]] = {
-    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
-    "neg": lambda a: -a,
-    "div": lambda a, b: Fraction(a) / b if b != 0 else None,
-    "pow": _fold_pow,
-}
-
-
-def _normal(value: Any) -> Any:
-    return value.numerator if type(value) is Fraction and value.denominator == 1 else value
-
+from .folding import FOLD_BITS, Folding
+from .nodes import CONST, INPUT, OP, Guard, Node, const_key, exact
 
 @dataclass(eq=False)
-class GraphIR:
+class GraphIR(Folding):
     """A traced function as a flat list of nodes: the data every interpreter reads and writes.
 
     >>> import hybriddiff as hd
@@ -126,12 +53,12 @@ class GraphIR:
         """The node of a constant (one node per distinct constant); ``name`` ("pi") is how it prints."""
         if self._intern is None:
             self._rebuild_intern()
-        key = _const_key(value) + ((name,) if name else ())
+        key = const_key(value) + ((name,) if name else ())
         index = self._intern.get(key)
         if index is None:
             self.nodes.append(Node(CONST, None, (), value, name))
             index = self._intern[key] = len(self.nodes) - 1
-            if _exact(value):
+            if exact(value):
                 self._special.add(index)
         return index
 
@@ -159,90 +86,6 @@ class GraphIR:
                 self._special.add(index)  # negations and reciprocals 1/x take part in folds
         return index
 
-    def _constant(self, index: int) -> tuple[bool, Any]:
-        node = self.nodes[index]
-        return (node.kind == CONST and _exact(node.const)), node.const
-
-    def _fold(self, prim: Primitive, args: tuple[int, ...]) -> int | None:
-        consts = [self._constant(a) for a in args]
-        name = prim.name
-        if all(exact for exact, _ in consts) and name in _FOLD:
-            value = _FOLD[name](*[c for _, c in consts])
-            if value is not None and _bits(value) <= FOLD_BITS:
-                return self.const(_normal(value))
-        if len(args) == 2:
-            return self._fold_binary(name, args, consts)
-        node = self.nodes[args[0]]
-        if name == "neg" and node.kind == OP and node.prim is P.neg:
-            return node.args[0]  # -(-x) = x
-        return None
-
-    def _negated(self, index: int) -> int | None:
-        node = self.nodes[index]
-        return node.args[0] if node.kind == OP and node.prim is P.neg else None
-
-    def _fold_binary(self, name: str, args: tuple[int, int], consts: list) -> int | None:
-        """The exact identities: x+0, x-0, x*1, x/1, x**1, x*(-1), 0*x (structural), x+(-y)."""
-        (ea, a), (eb, b) = consts
-        x, y = args
-        if name == "add":
-            if ea and a == 0:
-                return y
-            if eb and b == 0:
-                return x
-            if eb and b < 0:   # x + (-c) -> x - c, exactly
-                return self.emit(P.sub, (x, self.const(-b)))
-            if ea and a < 0:
-                return self.emit(P.sub, (y, self.const(-a)))
-            if self._negated(y) is not None:
-                return self.emit(P.sub, (x, self._negated(y)))
-            if self._negated(x) is not None:
-                return self.emit(P.sub, (y, self._negated(x)))
-        elif name == "sub":
-            if eb and b == 0:
-                return x
-            if ea and a == 0:
-                return self.emit(P.neg, (y,))
-            if self._negated(y) is not None:
-                return self.emit(P.add, (x, self._negated(y)))
-        elif name == "mul":
-            if (ea and a == 0) or (eb and b == 0):
-                return self.const(0)
-            for (exact, c), other in (((ea, a), y), ((eb, b), x)):
-                if exact and c == 1:
-                    return other
-                if exact and c == -1:
-                    return self.emit(P.neg, (other,))
-            for u, v in ((x, y), (y, x)):
-                if self._reciprocal_of(v) is not None:  # u * (1/w) -> u / w (one rounding, not two)
-                    return self.emit(P.div, (u, self._reciprocal_of(v)))
-        elif name in ("div", "pow") and eb and b == 1:
-            return x
-        elif name == "div" and eb and b == -1:
-            return self.emit(P.neg, (x,))
-        if name in ("mul", "div", "sub"):
-            return self._pull_negation(name, x, y)
-        return None
-
-    def _reciprocal_of(self, index: int) -> int | None:
-        node = self.nodes[index]
-        if node.kind == OP and node.prim is P.div:
-            exact, c = self._constant(node.args[0])
-            if exact and c == 1:
-                return node.args[1]
-        return None
-
-    def _pull_negation(self, name: str, x: int, y: int) -> int | None:
-        """Negation is exact, so move it outwards where + and - can absorb it:
-        (-a)*b, a*(-b), (-a)/b, a/(-b) -> -(a*b), -(a/b); (-a) - b -> -(a + b)."""
-        nx, ny = self._negated(x), self._negated(y)
-        if name in ("mul", "div") and (nx is None) != (ny is None):
-            prim = P.mul if name == "mul" else P.div
-            return self.emit(P.neg, (self.emit(prim, (nx, y) if nx is not None else (x, ny)),))
-        if name == "sub" and nx is not None:
-            return self.emit(P.neg, (self.emit(P.add, (nx, y)),))
-        return None
-
     # ------------------------------------------------------------------ reading
     @property
     def n_ops(self) -> int:
@@ -258,7 +101,7 @@ class GraphIR:
         ((('input', 'x'), ('const', 'int', '2'), ('mul', (1, 0))), (2,))
         """
         nodes = tuple((INPUT, node.name) if node.kind == INPUT else
-                      (CONST, *_const_key(node.const), *((node.name,) if node.name else ()))
+                      (CONST, *const_key(node.const), *((node.name,) if node.name else ()))
                       if node.kind == CONST else (node.prim.name, node.args) for node in self.nodes)
         return nodes, tuple(self.outputs)
 
@@ -316,8 +159,8 @@ class GraphIR:
         self._intern, self._special = {}, set()
         for i, node in enumerate(self.nodes):
             if node.kind == CONST:
-                self._intern.setdefault(_const_key(node.const) + ((node.name,) if node.name else ()), i)
-                if _exact(node.const):
+                self._intern.setdefault(const_key(node.const) + ((node.name,) if node.name else ()), i)
+                if exact(node.const):
                     self._special.add(i)
             elif node.kind == OP:
                 args = tuple(sorted(node.args)) if node.prim.commutative else node.args
@@ -331,3 +174,5 @@ class GraphIR:
                      out_sizes=list(self.out_sizes), out_container=self.out_container, name=self.name,
                      point=self.point)
 
+
+__all__ = ["GraphIR", "Node", "Guard", "INPUT", "CONST", "OP", "FOLD_BITS"]

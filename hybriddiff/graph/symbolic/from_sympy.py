@@ -8,7 +8,8 @@ becomes ``sub(a, mul(2, b))``); ``x**(1/2)`` is ``sqrt``, ``x**2`` is ``x*x`` (c
 ``exp(x) - 1`` stays a subtraction. ``cot``, ``sec``, ``csc`` and their hyperbolic kin (which
 ``sympy.simplify`` likes to produce; the records' ``sympy_reciprocals``) become ``1/tan`` and so on. Anything else (``besselj``,
 ``gamma``, ``Integral``, ``Derivative``, ``Piecewise``, ``zoo``...) is a ``DifferentiationError``
-naming it.
+naming it. (A little over 300 lines: SymPy's canonical forms, Add, Mul and Pow, need their own
+plans, kept together with the walk that uses them.)
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from ...core import primitives as P
 from ...core.dispatch import gc_paused
 from ...core.record import PRIMITIVES, Primitive
 from ...errors import DifferentiationError
-from ..ir import OP, GraphIR
+from ..ir import GraphIR
 from .bridge import symbol_name
 
 
@@ -257,7 +258,6 @@ def split(expr: Any) -> tuple[list[tuple[Any, Any]], list[Any], bool]:
     >>> split(sympy.cse([sympy.sin(x) ** 2 + sympy.sin(x)]))
     ([(x0, sin(x))], [x0**2 + x0], True)
     """
-    import sympy
     if (isinstance(expr, tuple) and len(expr) == 2 and isinstance(expr[0], list)
             and all(isinstance(a, tuple) and len(a) == 2 for a in expr[0])):
         outs = expr[1]
