@@ -91,7 +91,7 @@ class Builder:
     Equal subexpressions that are distinct objects meet again in the graph's own interning.
 
     >>> import sympy
-    >>> from hybriddiff.graph.ir import GraphIR
+    >>> from hybriddiff.graph.ir import OP, GraphIR
     >>> g = GraphIR(arg_names=["x"], arg_sizes=[None])
     >>> b = Builder(g, {"x": g.add_input("x")})
     >>> g.outputs = [b.convert(sympy.sin(sympy.Symbol("x")) ** 2)]
