@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import hybriddiff as hd
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,21 +43,17 @@ def test_import_contracts_hold():
     assert "3 kept, 0 broken" in out.stdout
 
 
-def test_an_upward_import_breaks_the_contracts(tmp_path):
+@pytest.mark.parametrize("module, before, line, message", [
+    (("core", "dispatch.py"), "from ..errors import LevelMixError", "from ..comparison import compare",
+     "hybriddiff.core is not allowed to import hybriddiff.comparison"),
+    (("graph", "evaluate.py"), "from .arguments import", "from .facade import Graph",
+     "hybriddiff.graph.evaluate is not allowed to import hybriddiff.graph.facade"),
+], ids=["a room importing up", "an interpreter importing the facade"])
+def test_an_upward_import_breaks_the_contracts(tmp_path, module, before, line, message):
     root = _copy(tmp_path)
-    _insert(root / "hybriddiff" / "core" / "dispatch.py", "from ..errors import LevelMixError",
-            "from ..comparison import compare  # an upward import\n")
+    _insert(root.joinpath("hybriddiff", *module), before, line + "  # deliberately upwards\n")
     out = _lint(root)
-    assert out.returncode != 0
-    assert "hybriddiff.core is not allowed to import hybriddiff.comparison" in out.stdout
-
-
-def test_the_interpreters_never_import_the_facade(tmp_path):
-    root = _copy(tmp_path)
-    _insert(root / "hybriddiff" / "graph" / "evaluate.py", "from .arguments import",
-            "from .facade import Graph  # an interpreter reaching up\n")
-    out = _lint(root)
-    assert out.returncode != 0 and "hybriddiff.graph.evaluate is not allowed to import" in out.stdout
+    assert out.returncode != 0 and message in out.stdout, out.stdout
 
 
 COT = '''
