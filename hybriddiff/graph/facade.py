@@ -2,16 +2,15 @@
 
 Everything a user does with a graph is a method here that calls down into its interpreter module
 (evaluation, derivative graphs, code generation, the SymPy bridge, trace tables, drawing, listing).
-The interpreters never import this module: they work on ``GraphIR``, and the graphs they build take
+Code generation and drawing are imported when first used (``import hybriddiff`` stays quick); the
+interpreters never import this module: they work on ``GraphIR``, and the graphs they build take
 the class of the graph they were given (``GraphIR.like``), so a user's ``Graph`` stays a ``Graph``.
 """
 from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-from .codegen import compile_graph, source
 from .diffgraph import derivative_graph, grad_graph, jvp_graph
-from .draw import draw, to_dot
 from .evaluate import evaluate
 from .ir import GraphIR
 from .listing import listing
@@ -49,10 +48,12 @@ class Graph(GraphIR):
 
     def source(self, backend: str = "numpy", name: str | None = None) -> str:
         """Readable Python source: one assignment per node, adjoints commented."""
+        from .codelines import source   # code generation and drawing load when first used
         return source(self, backend, name)
 
     def compile(self, backend: str = "numpy") -> Callable[..., Any]:
         """The graph as a fast Python function (math for floats, NumPy for arrays)."""
+        from .codegen import compile_graph
         return compile_graph(self, backend)
 
     def to_sympy(self, nested: bool = False) -> tuple[list, list]:
@@ -89,6 +90,7 @@ class Graph(GraphIR):
     def draw(self, *args: Any, mode: str | None = None, tangent: Any = None, max_nodes: int = 300) -> Any:
         """An SVG picture of the graph; with a point (default: the trace point), values on the
         nodes, and tangents (``mode="forward"``) or adjoints (``mode="reverse"``)."""
+        from .draw import draw
         at = args or (self.point if self.point is not None and len(self.point) == len(self.arg_sizes) else ())
         return draw(self, *at, mode=mode, tangent=tangent, max_nodes=max_nodes)
 
@@ -99,6 +101,7 @@ class Graph(GraphIR):
 
     def to_dot(self, *args: Any, mode: str | None = None, tangent: Any = None) -> str:
         """Graphviz DOT text of the graph (labels as in ``draw``)."""
+        from .draw import to_dot
         return to_dot(self, *args, mode=mode, tangent=tangent)
 
     def __repr__(self) -> str:
