@@ -69,8 +69,8 @@ def test_array_times_box_is_elementwise():
 def test_unsupported_ufunc_names_itself():
     with pytest.raises(hd.UnsupportedOperationError, match="'bitwise_and'"):
         np.bitwise_and(hd.Dual(1.0, 1.0), 1)
-    with pytest.raises(hd.UnsupportedOperationError, match="reduce"):
-        np.add.reduce(hd.Dual(1.0, 1.0))
+    # reductions and out= run NumPy's object loops, which call the values' operators (issue 13)
+    assert np.add.reduce(hd.Dual(1.0, 1.0)).tangent == 1.0
 
 
 def test_comparisons_use_the_value():

@@ -213,7 +213,8 @@ def test_every_table_function_is_callable_by_name():
 def test_composed_functions_record_themselves():
     assert str(parse_expression("exp2(x) + square(y)")) == "2**x + y*y"
     assert str(parse_expression("trunc(x)")) == "sign(x)*floor(abs(x))"
-    assert ops(parse_expression("logaddexp(x, y)")) == ["maximum", "sub", "abs", "neg", "exp", "log1p", "add"]
+    assert ops(parse_expression("fmod(x, y)")) == ["sign", "abs", "abs", "mod", "mul"]
+    assert ops(parse_expression("logaddexp(x, y)")) == ["logaddexp"]   # a primitive (issue 13)
 
 
 # ---------------------------------------------------------------- the graph, printing, identity
@@ -445,7 +446,7 @@ def test_long_flat_chains_work():
     assert str(f) == " + ".join(["x"] * 40_000)
     assert parse_expression(" - ".join(["x"] * 20_000))(1.0) == -19_998.0
     assert parse_expression("*".join(["x"] * 30_000))(1.0) == 1.0
-    assert time.perf_counter() - start < 5.0
+    assert time.perf_counter() - start < 15.0   # about 2 s: linear, not quadratic (a loaded machine)
 
 
 def test_cut_chains_associate_like_python():

@@ -182,7 +182,7 @@ def test_rule_text_for_some_primitives():
         return forward_table(f, x).rows[-2][4]
     d0 = "v" + D + "0"
     assert rule(hd.tan, 0.5) == f"{d0} × (1 + v1 × v1)"
-    assert rule(hd.arccos, 0.5) == f"-{d0} / sqrt(1 - v0 × v0)"
+    assert rule(hd.arccos, 0.5) == f"-{d0} / sqrt((1 - v0) × (1 + v0))"   # no cancellation near 1
     assert rule(hd.cos, 0.5) == f"-{d0} × sin v0"
     assert rule(lambda x: 3.0 / x, 2.0) == f"-{d0} × v1 / v0"
     assert rule(lambda x: x / 7, 2.0) == f"{d0} / 7"

@@ -15,6 +15,7 @@ from ..core.dispatch import Box, bind, partials_at
 from ..core.overloads import Operators
 from ..core.record import Primitive
 
+_PLAIN = (int, float)
 EAGER_LEVEL = 1  # level of a Dual built by hand from plain numbers
 
 
@@ -51,6 +52,8 @@ class Dual(Operators, Box):
         level = self._level
         if prim.piecewise_constant:  # derivative 0 wherever it exists: the result is a constant
             return prim(self.value)
+        if prim.strong_zero and type(args[0]) in _PLAIN and args[0] == 0:
+            return 0.0  # xmul(0, y) is exactly 0 whatever y does: a constant
         if len(args) == 1:
             x = self.value
             out = prim(x)

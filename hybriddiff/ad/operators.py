@@ -11,7 +11,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..core.checks import Args, call_function, check_mode, lift, scalar_output, vector_outputs
-from ..core.dispatch import gc_paused, new_level
+from ..core.dispatch import BoxArray, gc_paused, new_level
 from ..errors import DifferentiationError
 from .forward import Dual, primal_and_tangent
 from .reverse import Variable, adjoint_of, sweep
@@ -80,7 +80,7 @@ def _array(items: list) -> np.ndarray:
     """A float array when every item is a plain number, else an object array (nested operators)."""
     if all(isinstance(i, (int, float, np.floating, np.integer)) for i in items):
         return np.array(items, dtype=float)
-    out = np.empty(len(items), dtype=object)
+    out = np.empty(len(items), dtype=object).view(BoxArray)
     out[:] = items
     return out
 

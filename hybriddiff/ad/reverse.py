@@ -18,6 +18,7 @@ from ..core.overloads import Operators
 from ..core.record import Primitive
 from ..errors import DifferentiationError
 
+_PLAIN = (int, float)
 EAGER_LEVEL = 2  # a hand-built Variable outranks a hand-built Dual: Variable(Dual(...)) nests
 _FREED = None    # _parents of an interior node after its graph was freed
 
@@ -76,6 +77,8 @@ class Variable(Operators, Box):
         level = self._level
         if prim.piecewise_constant:  # derivative 0 wherever it exists: the result is a constant
             return prim(self.value)
+        if prim.strong_zero and type(args[0]) in _PLAIN and args[0] == 0:
+            return 0.0  # xmul(0, y) is exactly 0 whatever y does: a constant
         primals = [a.value if type(a) is Variable and a._level == level else a for a in args]
         out = bind(prim, *primals)
         parents, partials = [], []

@@ -11,7 +11,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..errors import DifferentiationError
-from .dispatch import Box
+from .dispatch import Box, BoxArray
 
 MODES = ("forward", "reverse")
 
@@ -118,7 +118,7 @@ def lift(x: Any, make: Callable[[Any, Any], Any], tangent: Any, label: str = "ta
                                               and tangent.dtype == object else None), x.shape)
         if np.shape(tangent) not in ((), x.shape):
             raise ValueError(f"{where}: {label} has shape {np.shape(tangent)}, its primal {x.shape}")
-    out = np.empty(len(x), dtype=object)
+    out = np.empty(len(x), dtype=object).view(BoxArray)
     for i, (v, t) in enumerate(zip(x, tangents)):
         out[i] = make(v.item() if isinstance(v, np.generic) else v, t)
     return out

@@ -90,15 +90,17 @@ def level_of(x: Any) -> int:
 def bind(prim: Primitive, *args: Any) -> Any:
     """Apply ``prim`` to ``args``: the box of highest level interprets it, else compute a number.
 
+    Arrays meeting boxes (``x * A`` for a float array ``A``, or object arrays of boxes) are taken
+    element by element, as ``A * x`` is: the result is a ``BoxArray``, never one box holding an array.
+
     >>> from hybriddiff.core import primitives as P
     >>> bind(P.mul, 3.0, 4.0)
     12.0
     """
     top = None
     top_level = -1
+    array = False
     for a in args:
-        if type(a) is np.ndarray and a.dtype == object:
-            return _bind_elementwise(prim, args)
         if isinstance(a, Box):
             lvl = a._level
             if lvl > top_level:
@@ -108,8 +110,14 @@ def bind(prim: Primitive, *args: Any) -> Any:
                     f"hd.{prim.name}: a {type(top).__name__} and a {type(a).__name__} were built at "
                     f"the same nesting level; wrap one in the other (e.g. hd.Variable(hd.Dual(...))) "
                     f"or use the operators hd.grad / hd.jvp, which nest correctly")
+        elif isinstance(a, np.ndarray):
+            if a.dtype == object:
+                return _bind_elementwise(prim, args)
+            array = True
     if top is None:
         return compute(prim, args)
+    if array:
+        return _bind_elementwise(prim, args)
     return top._hd_apply(prim, args)
 
 
@@ -117,24 +125,84 @@ _FLOATS = (float, int)
 
 
 def _bind_elementwise(prim: Primitive, args: Sequence[Any]) -> Any:
-    """Object arrays (of boxes) apply ``prim`` element by element, as NumPy's object loops do."""
+    """Arrays with boxes apply ``prim`` element by element, as NumPy's object loops do."""
     if all(not isinstance(a, np.ndarray) or a.ndim == 0 for a in args):
         return bind(prim, *[a.item() if isinstance(a, np.ndarray) else a for a in args])
     return elementwise(lambda *xs: bind(prim, *xs), args)
 
 
-def elementwise(fn: Callable[..., Any], args: Sequence[Any]) -> np.ndarray:
-    """``fn`` on each element, broadcasting as NumPy does; the result is an object array."""
+def elementwise(fn: Callable[..., Any], args: Sequence[Any]) -> Any:
+    """``fn`` on each element, broadcasting as NumPy does; an array result is a ``BoxArray``."""
     wrapped = []
     for a in args:
         if isinstance(a, np.ndarray):
-            wrapped.append(a)
+            wrapped.append(a.view(np.ndarray) if type(a) is not np.ndarray else a)
         else:  # a 0-d object array, so NumPy does not hand the box back to __array_ufunc__
             cell = np.empty((), dtype=object)
             cell[()] = a
             wrapped.append(cell)
-    return np.frompyfunc(fn, len(args), 1)(*wrapped)
+    out = np.frompyfunc(fn, len(args), 1)(*wrapped)
+    return out.view(BoxArray) if isinstance(out, np.ndarray) else out
 
+
+class BoxArray(np.ndarray):
+    """An object array of hybriddiff values: what array arguments of f become, and what operations
+    mixing boxes with arrays return. NumPy's ufuncs on it apply element by element, so each element
+    interprets them as it does alone (``np.floor(v)``, ``np.arctan2(1.5, v)``, ``np.logaddexp(v, w)``);
+    reductions (``np.sum``) and the rest run NumPy's object loops, which call the elements' operators.
+
+    >>> import numpy as np, hybriddiff as hd
+    >>> v = np.array([hd.Dual(0.3, 1.0), hd.Dual(0.7, 0.0)], dtype=object).view(BoxArray)
+    >>> [d.tangent for d in np.arctan2(1.5, v)]
+    [-0.641025641025641, -0.0]
+    """
+
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        plain = [a.view(np.ndarray) if isinstance(a, BoxArray) else a for a in inputs]
+        out = kwargs.pop("out", None)
+        if method != "__call__" or kwargs or ufunc.nout != 1:
+            if out is not None:
+                kwargs["out"] = tuple(o.view(np.ndarray) if isinstance(o, BoxArray) else o for o in out)
+            result = getattr(ufunc, method)(*plain, **kwargs)
+            return result.view(BoxArray) if type(result) is np.ndarray and result.dtype == object else result
+        result = elementwise(ufunc, plain)
+        if isinstance(result, np.ndarray) and result.size and all(
+                isinstance(r, (bool, np.bool_)) for r in result.flat):
+            result = result.view(np.ndarray).astype(bool)   # comparisons answer with booleans
+        if out is not None:
+            out[0][...] = result
+            return out[0]
+        return result
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        if func is np.nan_to_num:
+            return nan_to_num(*args, **kwargs)
+        return super().__array_function__(func, types, args, kwargs)
+
+
+def nan_to_num(x: Any, copy: bool = True, nan: float = 0.0, posinf: float | None = None,
+               neginf: float | None = None) -> Any:
+    """``np.nan_to_num`` on hybriddiff values, decided on the primal value: a replaced value is a
+    constant (derivative 0), a kept one keeps its derivative. (NumPy's own leaves object arrays
+    unchanged.) Traced values record the decision as a guard.
+
+    >>> import hybriddiff as hd
+    >>> hd.grad(lambda x: np.nan_to_num(x * np.inf) * 2)(3.0), hd.grad(lambda x: np.nan_to_num(x) * 2)(3.0)
+    (0.0, 2.0)
+    """
+    big = float(np.finfo(float).max)
+    high = big if posinf is None else float(posinf)
+    low = -big if neginf is None else float(neginf)
+
+    def one(e: Any) -> Any:
+        if e != e:
+            return float(nan)
+        if e == np.inf:
+            return high
+        if e == -np.inf:
+            return low
+        return e
+    return elementwise(one, [x]) if isinstance(x, np.ndarray) else one(x)
 
 def compute(prim: Primitive, args: Sequence[Any]) -> Any:
     """``prim`` on plain values (no boxes): Python numbers, NumPy, mpmath or SymPy."""
@@ -200,4 +268,5 @@ def partials_at(prim: Primitive, i: int, primals: Sequence[Any], out: Any) -> An
         return _to_python(prim.partials[i](*np_args))
 
 
-__all__ = ["Box", "bind", "compute", "elementwise", "gc_paused", "new_level", "level_of", "partials_at"]
+__all__ = ["Box", "BoxArray", "nan_to_num", "bind", "compute", "elementwise", "gc_paused", "new_level", "level_of",
+           "partials_at"]

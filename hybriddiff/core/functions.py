@@ -1,6 +1,6 @@
 """Every function users can reach by name: the primitives, and a few composed from them.
 
-NumPy has functions that are not primitives (``exp2``, ``square``, ``trunc``, ``logaddexp``, ...);
+NumPy has functions that are not primitives (``exp2``, ``square``, ``trunc``, ``fmod``, ...);
 they are composed here from primitives, only where composing costs no accuracy. Each has a small
 ``Composed`` record like the primitives' own: its NumPy ufunc names, its names in the expression
 language, and the Python operator it serves. The two name tables that the rooms above read (NumPy
@@ -14,8 +14,11 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
+import numpy as np
+
 from ..errors import UnsupportedOperationError
 from . import primitives as P
+from .dispatch import Box
 from .record import PRIMITIVES
 
 
@@ -70,14 +73,9 @@ def floor_divide(x: Any, y: Any) -> Any:
     return P.floor(P.div(x, y))
 
 
-def logaddexp(x: Any, y: Any) -> Any:
-    """log(exp(x) + exp(y)) without overflow: max(x, y) + log1p(exp(-|x - y|))."""
-    return P.add(P.maximum(x, y), P.log1p(P.exp(P.neg(P.abs(P.sub(x, y))))))
-
-
-def logaddexp2(x: Any, y: Any) -> Any:
-    """log2(2**x + 2**y) without overflow."""
-    return P.add(P.maximum(x, y), P.div(P.log1p(exp2(P.neg(P.abs(P.sub(x, y))))), P.log(2)))
+def conjugate(x: Any) -> Any:
+    """The complex conjugate: hybriddiff values are real, so x itself (NumPy's var and std ask)."""
+    return x.conjugate() if isinstance(x, Box) else np.conjugate(x)
 
 
 def float_power(x: Any, y: Any) -> Any:
@@ -115,11 +113,10 @@ COMPOSED: tuple[Composed, ...] = (
     Composed(deg2rad, 1, names=("deg2rad", "radians"), ufuncs=("deg2rad", "radians")),
     Composed(rad2deg, 1, names=("rad2deg", "degrees"), ufuncs=("rad2deg", "degrees")),
     Composed(positive, 1, ufuncs=("positive",)),
-    Composed(trunc, 1, names=("trunc",), ufuncs=("trunc",)),
+    Composed(trunc, 1, names=("trunc",), ufuncs=("trunc",), dunder="trunc"),
+    Composed(conjugate, 1, ufuncs=("conjugate",)),
     Composed(fmod, 2, names=("fmod",), ufuncs=("fmod",)),
     Composed(floor_divide, 2, dunder="floordiv"),
-    Composed(logaddexp, 2, names=("logaddexp",), ufuncs=("logaddexp",)),
-    Composed(logaddexp2, 2, names=("logaddexp2",), ufuncs=("logaddexp2",)),
     Composed(float_power, 2, ufuncs=("float_power",)),
     Composed(heaviside_ufunc, 2, ufuncs=("heaviside",)),
 )
@@ -168,10 +165,10 @@ def language_table() -> dict[str, tuple[str, int, Callable[..., Any]]]:
 
 
 def dunder_table() -> dict[str, tuple[Callable[..., Any], int]]:
-    """Python operator stem ("add", "truediv", "neg", "floordiv") -> (function, arity).
+    """Python operator stem ("add", "truediv", "neg", "floor", ...) -> (function, arity).
 
     >>> sorted(dunder_table())
-    ['abs', 'add', 'floordiv', 'mod', 'mul', 'neg', 'pow', 'sub', 'truediv']
+    ['abs', 'add', 'ceil', 'floor', 'floordiv', 'mod', 'mul', 'neg', 'pow', 'sub', 'truediv', 'trunc']
     """
     table = {p.dunder: (p, p.arity) for p in PRIMITIVES.values() if p.dunder}
     table.update({c.dunder: (c.fn, c.arity) for c in COMPOSED if c.dunder})
@@ -179,5 +176,5 @@ def dunder_table() -> dict[str, tuple[Callable[..., Any], int]]:
 
 
 __all__ = ["Composed", "COMPOSED", "ufunc_table", "language_table", "dunder_table", "exp2", "square",
-           "reciprocal", "deg2rad", "rad2deg", "positive", "trunc", "fmod", "floor_divide", "logaddexp",
-           "logaddexp2", "float_power", "heaviside_ufunc"]
+           "reciprocal", "deg2rad", "rad2deg", "positive", "trunc", "conjugate", "fmod", "floor_divide",
+           "float_power", "heaviside_ufunc"]

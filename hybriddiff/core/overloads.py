@@ -14,13 +14,22 @@ from typing import Any, Callable
 import numpy as np
 
 from ..errors import UnsupportedOperationError
-from .dispatch import Box, elementwise
+from .dispatch import Box, BoxArray, elementwise, nan_to_num
 from .functions import dunder_table, ufunc_table
 
 _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "less": operator.lt, "less_equal": operator.le, "greater": operator.gt,
     "greater_equal": operator.ge, "equal": operator.eq, "not_equal": operator.ne,
 }
+
+
+def _object(a: Any) -> Any:
+    """A value as NumPy's object loops take it: a box as a 0-d object array, arrays as plain arrays."""
+    if isinstance(a, Box):
+        cell = np.empty((), dtype=object)
+        cell[()] = a
+        return cell
+    return a.view(np.ndarray) if isinstance(a, BoxArray) else a
 
 
 def _apply_ufunc(ufunc: np.ufunc, fn: Callable[..., Any], inputs: tuple) -> Any:
@@ -43,6 +52,18 @@ class Operators:
 
     def __pos__(self): return self
 
+    # hybriddiff values are real numbers (the complex step's Analytic refuses these): what NumPy's
+    # var, std, real, imag and conj ask of an element
+    @property
+    def real(self): return self
+
+    @property
+    def imag(self): return 0.0
+
+    def conjugate(self): return self
+
+    conj = conjugate
+
     def __lt__(self, other): return self._hd_compare(operator.lt, other, "<")
     def __le__(self, other): return self._hd_compare(operator.le, other, "<=")
     def __gt__(self, other): return self._hd_compare(operator.gt, other, ">")
@@ -59,6 +80,13 @@ class Operators:
             f".value explicitly")
     __int__ = __index__ = __complex__ = __float__
 
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        """NumPy functions given a hybriddiff value run as they would on an object array, except
+        ``np.nan_to_num``, which decides on the primal value (NumPy's would do nothing)."""
+        if func is np.nan_to_num:
+            return nan_to_num(*args, **kwargs)
+        return func._implementation(*args, **kwargs)
+
     def __getattr__(self, name: str) -> Any:
         """NumPy's object-dtype loops call ``x.exp()``, ``x.arctan2(y)``, ...: every supported ufunc is
         reachable as a method of that name (resolved here, so ``help()`` is not flooded with them)."""
@@ -69,10 +97,16 @@ class Operators:
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
         name = ufunc.__name__
-        if method != "__call__" or kwargs.get("out") is not None or kwargs.get("where") is not None:
-            raise UnsupportedOperationError(
-                f"np.{name}.{method} (or out=/where=) is not supported on hybriddiff values; "
-                f"call np.{name}(...) plainly")
+        if method != "__call__" or kwargs:
+            # reductions (np.sum of one value), out=, where=: NumPy's object loops, which call the
+            # values' own operators
+            plain = [_object(a) for a in inputs]
+            if "out" in kwargs:
+                kwargs["out"] = tuple(_object(o) for o in kwargs["out"])
+            result = getattr(ufunc, method)(*plain, **kwargs)
+            if isinstance(result, np.ndarray) and result.dtype == object:
+                return result[()] if result.ndim == 0 else result.view(BoxArray)
+            return result
         if name in _COMPARISONS:
             return _apply_ufunc(ufunc, _COMPARISONS[name], inputs)
         fn = ufunc_table().get(name)

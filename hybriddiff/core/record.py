@@ -52,6 +52,8 @@ class Primitive:
     sympy_reciprocals: tuple[str, ...] = ()   # SymPy functions that are 1/this (cot for tan)
     smooth: bool = True                       # False: the derivative is a convention somewhere
     piecewise_constant: bool = False          # derivative 0 wherever it exists (floor, sign, ...)
+    strong_zero: bool = False                 # a plain first argument 0 makes the result exactly 0,
+                                              # whatever the second (xmul: JAX's select in the rules)
     settle_sympy: bool | None = None          # SymPy's derivative may need the table's conventions
                                               # (DiracDelta, Derivative(sign)...); None: not smooth
     takes_complex: bool | None = None         # its NumPy form takes complex numbers (the complex

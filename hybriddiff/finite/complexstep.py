@@ -48,6 +48,18 @@ class Analytic(Operators, Box):
         values = [a.value if type(a) is Analytic and a._level == self._level else a for a in args]
         return Analytic(bind(prim, *values), self._level)
 
+    def _not_analytic(self, what: str) -> Any:
+        raise UnsupportedOperationError(f"{what} is not analytic (complex-differentiable), so the complex "
+                                        f"step cannot differentiate through it")
+
+    real = property(lambda self: self._not_analytic("the real part"))
+    imag = property(lambda self: self._not_analytic("the imaginary part"))
+
+    def conjugate(self) -> Any:
+        return self._not_analytic("the complex conjugate")
+
+    conj = conjugate
+
     def _hd_compare(self, op: Any, other: Any, name: str) -> bool:
         other = other.value if type(other) is Analytic and other._level == self._level else other
         return bool(op(np.real(self.value), np.real(other)))

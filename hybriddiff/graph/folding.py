@@ -57,9 +57,20 @@ class Folding:
         node = self.nodes[index]
         return (node.kind == CONST and exact(node.const)), node.const
 
+    def _number(self, index: int) -> Any:
+        """The value of a number constant (None for anything else)."""
+        node = self.nodes[index]
+        return node.const if node.kind == CONST and type(node.const) in (int, float, Fraction) else None
+
     def _fold(self, prim: Primitive, args: tuple[int, ...]) -> int | None:
-        consts = [self._constant(a) for a in args]
         name = prim.name
+        if prim.strong_zero:   # xmul(0, y) = 0 whatever y is; xmul(c, y) = c * y for a nonzero c
+            c = self._number(args[0])
+            if c is not None:
+                return self.const(0) if c == 0 else self.emit(P.mul, args)
+        if prim is P.pow and self._number(args[1]) == 0:
+            return self.const(1)   # x**0 = 1 for every x (IEEE too): its derivative is 0 at every order
+        consts = [self._constant(a) for a in args]
         if all(exact for exact, _ in consts) and name in _FOLD:
             value = _FOLD[name](*[c for _, c in consts])
             if value is not None and bits(value) <= FOLD_BITS:

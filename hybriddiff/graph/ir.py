@@ -17,7 +17,7 @@ from typing import Any, Sequence
 from ..core import primitives as P
 from ..core.record import Primitive
 from .folding import FOLD_BITS, Folding
-from .nodes import CONST, INPUT, OP, Guard, Node, const_key, exact
+from .nodes import CONST, INPUT, OP, Guard, Node, const_key, exact, plain_number
 
 @dataclass(eq=False)
 class GraphIR(Folding):
@@ -41,7 +41,7 @@ class GraphIR(Folding):
     name: str = "f"
     point: tuple | None = None  # the arguments it was traced at (tables and drawings default to it)
     _intern: dict = field(default_factory=dict, repr=False)
-    _special: set = field(default_factory=set, repr=False)  # exact constants and negations: may fold
+    _special: set = field(default_factory=set, repr=False)  # number constants and negations: may fold
 
     # ------------------------------------------------------------------ building
     def add_input(self, name: str) -> int:
@@ -50,7 +50,11 @@ class GraphIR(Folding):
         return len(self.nodes) - 1
 
     def const(self, value: Any, name: str | None = None) -> int:
-        """The node of a constant (one node per distinct constant); ``name`` ("pi") is how it prints."""
+        """The node of a constant (one node per distinct constant); ``name`` ("pi") is how it prints.
+
+        NumPy scalars (``np.int64(2)`` from indexing an array, ``np.float32``, the count ``np.mean``
+        divides by) become the Python number of the same value; booleans become ints."""
+        value = plain_number(value)
         if self._intern is None:
             self._rebuild_intern()
         key = const_key(value) + ((name,) if name else ())
@@ -58,7 +62,7 @@ class GraphIR(Folding):
         if index is None:
             self.nodes.append(Node(CONST, None, (), value, name))
             index = self._intern[key] = len(self.nodes) - 1
-            if exact(value):
+            if exact(value) or type(value) is float:
                 self._special.add(index)
         return index
 
@@ -160,7 +164,7 @@ class GraphIR(Folding):
         for i, node in enumerate(self.nodes):
             if node.kind == CONST:
                 self._intern.setdefault(const_key(node.const) + ((node.name,) if node.name else ()), i)
-                if exact(node.const):
+                if exact(node.const) or type(node.const) is float:
                     self._special.add(i)
             elif node.kind == OP:
                 args = tuple(sorted(node.args)) if node.prim.commutative else node.args

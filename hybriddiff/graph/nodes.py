@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
 from ..core.record import Primitive
 
 # The three kinds of node (compare with ``is``: these strings are the only values ``kind`` takes).
@@ -52,4 +54,16 @@ def const_key(value: Any) -> tuple:
     return ("object", id(value))
 
 
-__all__ = ["INPUT", "CONST", "OP", "Node", "Guard", "exact", "const_key"]
+def plain_number(value: Any) -> Any:
+    """A constant as a Python number: NumPy scalars by their exact value, booleans as ints.
+
+    >>> import numpy as np
+    >>> plain_number(np.int64(2)), plain_number(np.float32(0.1)) == float(np.float32(0.1)), plain_number(True)
+    (2, True, 1)
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    return int(value) if type(value) is bool else value
+
+
+__all__ = ["INPUT", "CONST", "OP", "Node", "Guard", "exact", "const_key", "plain_number"]

@@ -12,7 +12,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..core.checks import as_point, call_function, is_scalar, name_of
-from ..core.dispatch import Box, bind, gc_paused, new_level
+from ..core.dispatch import Box, BoxArray, bind, gc_paused, new_level
 from ..core.overloads import Operators
 from ..core.record import PRIMITIVES, Primitive
 from ..errors import DifferentiationError
@@ -151,7 +151,7 @@ def record(f: Callable[..., Any], example_args: tuple, name: str | None = None,
         graph.arg_names.append(arg_name)
         if isinstance(point, np.ndarray):
             graph.arg_sizes.append(len(point))
-            cells = np.empty(len(point), dtype=object)
+            cells = np.empty(len(point), dtype=object).view(BoxArray)
             for i, v in enumerate(point):
                 cells[i] = Tracer(graph, graph.add_input(f"{arg_name}[{i}]"), _item(v), level)
             lifted.append(cells)
@@ -176,10 +176,10 @@ def _item(v: Any) -> Any:
 def set_outputs(graph: GraphIR, out: Any, level: int, where: str) -> None:
     """Record what f returned: one number, or a list, tuple or 1-D array of numbers."""
     def index_of(value: Any) -> int:
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            value = value.item()   # np.where(x > 0, x, -x) returns a 0-d array holding a tracer
         if type(value) is Tracer and value._level == level:
             return value.index
-        if isinstance(value, np.ndarray) and value.ndim == 0:
-            value = value.item()
         if not is_scalar(value):
             raise DifferentiationError(f"{where}: the function returned a {type(value).__name__}; "
                                        f"expected a number or a 1-D list, tuple or array of numbers")

@@ -39,7 +39,7 @@ SPLIT_THRESHOLD = 256  # top-level binary operators above which a chain is cut b
 
 CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
 
-_OPERATOR = {p.infix: p for p in PRIMITIVES.values() if p.infix and p.arity == 2}  # "+" -> add
+_OPERATOR = {p.infix: p for p in PRIMITIVES.values() if p.infix and p.dunder and p.arity == 2}  # "+" -> add
 _NEGATE = next(p for p in PRIMITIVES.values() if p.infix == "-" and p.arity == 1)
 _PYTHON_OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.Mod: "%"}
 _BINOPS = {op: _OPERATOR[symbol] for op, symbol in _PYTHON_OPERATORS.items()}
