@@ -20,8 +20,8 @@ from .core import primitives
 from .core.dispatch import bind
 from .core.functions import COMPOSED
 from .core.primitives import PRIMITIVES, power
-from .errors import (DifferentiationError, DomainError, LevelMixError, MethodTimeoutError, ParseError,
-                     TraceGuardError, UnsupportedOperationError)
+from .errors import (DifferentiationError, DomainError, LevelMixError, MethodTimeoutError, OutputTypeError,
+                     ParseError, TraceGuardError, UnsupportedOperationError)
 from .finite.difference import FDResult, finite_difference, finite_jacobian
 from .graph.facade import Graph, trace
 from .graph.symbolic.simplify import SimplifyReport, simplify
@@ -53,7 +53,7 @@ __all__ = [
     "simplify", "SimplifyReport", "report", "compare", "Comparison", "scaling_study", "ScalingStudy",
     "jvp", "vjp", "grad", "value_and_grad", "jacobian", "hessian", "derivative",
     "METHODS", "PRIMITIVES", "bind", "primitives", "register_method",
-    "DifferentiationError", "DomainError", "LevelMixError", "MethodTimeoutError", "ParseError",
+    "DifferentiationError", "DomainError", "LevelMixError", "MethodTimeoutError", "OutputTypeError", "ParseError",
     "TraceGuardError", "UnsupportedOperationError", "power", "FUNCTIONS", "__version__", *FUNCTIONS,
 ]
 

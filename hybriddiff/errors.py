@@ -10,6 +10,11 @@ class UnsupportedOperationError(DifferentiationError, TypeError):
     """An operation (e.g. a NumPy ufunc, ``float()`` of a dual number) has no differentiation rule."""
 
 
+class OutputTypeError(DifferentiationError, TypeError):
+    """The differentiated function returned something that is not a number (or a 1-D sequence of
+    numbers where several outputs are allowed)."""
+
+
 class LevelMixError(DifferentiationError, TypeError):
     """Two differentiable values of different kinds were built at the same nesting level by hand."""
 

@@ -266,10 +266,6 @@ def test_x_to_the_x_at_0_is_the_same_in_every_mode():
     assert len({repr(float(v)) for v in got.values()}) == 1, got
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "unclear: the documented conventions say outside a domain 'the comparison marks such rows instead of "
-    "reporting a number as if it were good', but at log(-1) (value nan) the derivative rows are "
-    "'ok' with 17 digits (-1.0, the rule 1/x, which test_conventions documents as intended)"))
 def test_compare_marks_rows_where_f_itself_is_outside_its_domain():
     r = quietly(hd.compare, hd.log, -1.0, methods=list(AD_AND_CAS), budget=0.0005)
     assert all(row.status != "ok" for row in r.rows), [(row.method, row.status, row.value) for row in r.rows]

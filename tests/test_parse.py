@@ -213,7 +213,7 @@ def test_every_table_function_is_callable_by_name():
 def test_composed_functions_record_themselves():
     assert str(parse_expression("exp2(x) + square(y)")) == "2**x + y*y"
     assert str(parse_expression("trunc(x)")) == "sign(x)*floor(abs(x))"
-    assert ops(parse_expression("fmod(x, y)")) == ["sign", "abs", "abs", "mod", "mul"]
+    assert ops(parse_expression("reciprocal(x) + trunc(y)")) == ["div", "sign", "abs", "floor", "mul", "add"]
     assert ops(parse_expression("logaddexp(x, y)")) == ["logaddexp"]   # a primitive (issue 13)
 
 

@@ -65,7 +65,6 @@ def test_smooth_and_piecewise_constant_flags(name):
         assert not prim.smooth
         assert all(hd.derivative(lambda t: prim(*point[:i], t, *point[i + 1:]), point[i]) == 0.0
                    for i in range(prim.arity))
-    assert prim.settle_sympy is (not prim.smooth) or name == "cbrt"   # cbrt: sign(x)*|x|**(1/3)
     assert prim.takes_complex is (prim.smooth and name not in ("cbrt", "arctan2", "hypot", "logaddexp",
                                                               "logaddexp2"))
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..core.checks import Args, call_function, check_mode, lift, scalar_output, vector_outputs
 from ..core.dispatch import BoxArray, gc_paused, new_level
+from ..core.domain import defined_value
 from ..errors import DifferentiationError
 from .forward import Dual, primal_and_tangent
 from .reverse import Variable, adjoint_of, sweep
@@ -37,10 +38,12 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
 
 
 def _split_tangents(out: Any, level: int, where: str) -> tuple[Any, Any]:
+    """(primal, tangent) of each output; no tangent where the primal is nan (ARCHITECTURE.md)."""
     if isinstance(out, (list, tuple, np.ndarray)) and not (isinstance(out, np.ndarray) and out.ndim == 0):
         pairs = [primal_and_tangent(o, level) for o in vector_outputs(out, where)]
-        return np.array([p for p, _ in pairs]), np.array([t for _, t in pairs])
-    return primal_and_tangent(scalar_output(out, where), level)
+        return np.array([p for p, _ in pairs]), np.array([defined_value(t, [p]) for p, t in pairs])
+    value, tangent = primal_and_tangent(scalar_output(out, where), level)
+    return value, defined_value(tangent, [value])
 
 
 def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tuple]]:
@@ -65,7 +68,7 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tupl
             raise ValueError(f"vjp_fn: the cotangent has {len(bars)} entries, the output {len(outs)}")
         roots = [(o, b) for o, b in zip(outs, bars) if type(o) is Variable and o._level == level]
         found = sweep(roots, retain_graph=True) if roots else {}
-        return tuple(_gather(found, leaf) for leaf in leaves)
+        return tuple(defined_value(_gather(found, leaf), values) for leaf in leaves)
 
     return (np.array(values) if vector else values[0]), vjp_fn
 
@@ -100,6 +103,7 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
         run = _grad_reverse if mode == "reverse" else _grad_forward
         with gc_paused():  # a recorded tape is many objects and no cycles: spare the collector
             value, grads = run(f, parsed)
+        grads = [defined_value(g, [value]) for g in grads]   # no derivative where f is undefined
         return value, (grads[0] if parsed.single else tuple(grads))
 
     value_and_grad_f.__name__ = f"value_and_grad_{getattr(f, '__name__', 'f')}"
@@ -209,7 +213,8 @@ def _forward_outputs(f: Callable[..., Any], args: Args, next_tangent: Callable[[
     out = call_function(f, [x, *args.values[1:]], "hd.jacobian")
     vector = isinstance(out, (list, tuple)) or (isinstance(out, np.ndarray) and out.ndim > 0)
     outs = vector_outputs(out, "hd.jacobian") if vector else [scalar_output(out, "hd.jacobian")]
-    return [primal_and_tangent(o, level)[1] for o in outs], vector
+    pairs = [primal_and_tangent(o, level) for o in outs]
+    return [defined_value(t, [v]) for v, t in pairs], vector
 
 
 def _jacobian_reverse(f: Callable[..., Any], args: Args) -> tuple[list, bool]:
@@ -221,7 +226,7 @@ def _jacobian_reverse(f: Callable[..., Any], args: Args) -> tuple[list, bool]:
     rows = []
     for o in outs:
         found = sweep([(o, 1.0)], retain_graph=True) if type(o) is Variable and o._level == level else {}
-        row = _gather(found, x)
+        row = defined_value(_gather(found, x), [o.value if type(o) is Variable and o._level == level else o])
         rows.append(list(row) if isinstance(row, np.ndarray) else [row])
     return rows, vector
 

@@ -107,10 +107,44 @@ class Variable(Operators, Box):
         grad = "" if self.grad is None else f", grad={self.grad!r}"
         return f"Variable(value={self.value!r}{grad})"
 
+    def __reduce__(self) -> tuple:
+        """Pickles the recorded tape as a flat list (pickle's own walk would recurse once per
+        operation and fail on a long tape), rebuilt by ``_unpickle_tape``."""
+        order: list[Variable] = []
+        where: dict[int, int] = {}
+        stack: list[tuple[Variable, bool]] = [(self, False)]
+        while stack:
+            node, done = stack.pop()
+            if done:
+                if id(node) not in where:
+                    where[id(node)] = len(order)
+                    order.append(node)
+                continue
+            if id(node) in where:
+                continue
+            stack.append((node, True))
+            stack.extend((p, False) for p in (node._parents or ()) if id(p) not in where)
+        records = [(n.value, n._level, getattr(n, "_grad", None), n._partials,
+                    None if n._parents is _FREED else tuple(where[id(p)] for p in n._parents))
+                   for n in order]
+        return (_unpickle_tape, (records,))
+
     __str__ = __repr__
 
 
 fastpath.install(Variable, "variable", {"Box_": Variable, "_node": Variable._node})
+
+
+def _unpickle_tape(records: list[tuple]) -> Variable:
+    """The tape of a pickled Variable, node by node (parents first); the last node is the Variable."""
+    nodes: list[Variable] = []
+    for value, level, grad, partials, parents in records:
+        parents = _FREED if parents is None else tuple(nodes[k] for k in parents)
+        node = Variable._node(value, parents, partials, level)
+        if grad is not None:
+            node._grad = grad
+        nodes.append(node)
+    return nodes[-1]
 
 
 def _freed_error() -> DifferentiationError:

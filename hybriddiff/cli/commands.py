@@ -17,7 +17,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .. import __version__
-from ..comparison.compare import compare
+from ..comparison.compare import DEFAULT_TIMEOUT as COMPARE_TIMEOUT, compare
 from ..display.format import full_value, jsonable
 from ..errors import ParseError
 from ..graph.facade import trace
@@ -31,6 +31,8 @@ from .help import AT_HELP, EXAMPLES, FORMATS, FUNCTION_HELP, MAIN_EXAMPLES, SAFE
 from .functions_file import read_functions
 from .inputs import (Target, UsageError, UserCodeError, finite, load_target, parse_point,
                      tangent_values)
+from .limits import (MAX_DERIVATIVE_OPS, MAX_FUNCTIONS_BYTES, MAX_FUNCTIONS_LINES, MAX_ORDER,
+                     MAX_TIMEOUT)
 
 
 # ---------------------------------------------------------------- output
@@ -85,9 +87,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     methods = _methods(args.methods)
     if not 0 < args.budget <= 60:
         raise UsageError(f"--budget must be between 0 and 60 seconds, got {args.budget}")
+    if not 0 < args.timeout <= MAX_TIMEOUT:
+        raise UsageError(f"--timeout must be between 0 and {MAX_TIMEOUT:g} seconds, got {args.timeout}")
     target = _target(args)
     f, x = target.compare_input()
-    result = compare(f, x, methods=methods, budget=args.budget, name=target.label)
+    result = compare(f, x, methods=methods, budget=args.budget, name=target.label, timeout=args.timeout)
     table = result.to_table()
     table.title = target.title()
     data = {**result.to_dict(), "title": table.title, "variables": target.names,
@@ -108,9 +112,30 @@ def cmd_trace(args: argparse.Namespace) -> int:
     return 0
 
 
+def _higher_derivatives(d: Any, order: int, wrt: int) -> Any:
+    """d (the first derivative graph) differentiated ``order - 1`` more times, refusing an order
+    whose graphs would hold more than ``MAX_DERIVATIVE_OPS`` operations in all (each next size is
+    predicted from the growth of the last step, before it is built)."""
+    built, size = d.n_ops, d.n_ops
+    for k in range(2, order + 1):
+        growth = max(1.0, d.n_ops / max(size, 1)) if k > 2 else 2.0
+        predicted = d.n_ops * growth
+        if built + predicted > MAX_DERIVATIVE_OPS:
+            raise UsageError(f"--order {order}: the derivative graphs grow too large (order {k - 1} has "
+                             f"{d.n_ops:,} operations, order {k} would have about {predicted:,.0f}; the "
+                             f"limit is {MAX_DERIVATIVE_OPS:,} operations in all): ask for order "
+                             f"{k - 1} or less")
+        size, d = d.n_ops, d.derivative(wrt)
+        built += d.n_ops
+    return d
+
+
 def cmd_diff(args: argparse.Namespace) -> int:
-    if not 0 < args.timeout <= 3600:
-        raise UsageError(f"--timeout must be between 0 and 3600 seconds, got {args.timeout}")
+    if args.order > MAX_ORDER:
+        raise UsageError(f"--order {args.order} is above the limit of {MAX_ORDER} (each order "
+                         f"differentiates the derivative graph again, and its size grows with each)")
+    if not 0 < args.timeout <= MAX_TIMEOUT:
+        raise UsageError(f"--timeout must be between 0 and {MAX_TIMEOUT:g} seconds, got {args.timeout}")
     target = load_target(args.function)
     point = parse_point(args.at)
     note = ""
@@ -131,9 +156,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         raise UsageError(f"--order {args.order} with several variables needs --wrt NAME "
                          f"(one of {', '.join(target.names)})")
     graph = trace(target.function, *at)
-    d = graph.grad(wrt)
-    for _ in range(args.order - 1):
-        d = d.derivative(wrt or 0)
+    d = _higher_derivatives(graph.grad(wrt), args.order, wrt or 0)
     which = "gradient" if wrt is None and (len(at) > 1 or np.ndim(at[0])) else "derivative"
     order = f"order-{args.order} " if args.order > 1 else ""
     how = "reverse sweep" + (f", then {args.order - 1} forward-mode derivative(s)," if args.order > 1 else "")
@@ -198,6 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     p.add_argument("--budget", type=float, default=0.05, metavar="SECONDS",
                    help="time spent timing each method (default: 0.05)")
+    p.add_argument("--timeout", type=float, default=COMPARE_TIMEOUT, metavar="SECONDS",
+                   help=f"time limit of each method's set-up and first call, and of the reference "
+                        f"(default: {COMPARE_TIMEOUT:g}); a method past it gets a 'timeout' row")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
     p = _sub(sub, "trace", "the textbook forward or reverse trace table", cmd_trace)
     _point_args(p)
@@ -210,7 +236,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _sub(sub, "diff", "the derivative as a graph: Wengert listing and Python source", cmd_diff)
     _point_args(p, required=False)
     p.add_argument("--wrt", metavar="NAME", help="differentiate with respect to NAME only")
-    p.add_argument("--order", type=_positive, default=1, metavar="N", help="derivative order (default 1)")
+    p.add_argument("--order", type=_positive, default=1, metavar="N",
+                   help=f"derivative order (default 1, at most {MAX_ORDER})")
     p.add_argument("--simplify", action="store_true", help="simplify through SymPy (time-boxed)")
     p.add_argument("--timeout", type=float, default=3.0, metavar="SECONDS",
                    help="time limit of --simplify (default: 3)")
@@ -219,7 +246,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = _sub(sub, "report", "an HTML (and Markdown) report comparing the methods on many functions",
              cmd_report)
     p.add_argument("functions", nargs="?", metavar="FUNCTIONS_FILE",
-                   help="'name: expression @ x=2' a line ('-': stdin); default: the built-in set")
+                   help=f"'name: expression @ x=2' a line ('-': stdin; at most "
+                        f"{MAX_FUNCTIONS_BYTES >> 20} MiB and {MAX_FUNCTIONS_LINES:,} lines); "
+                        f"default: the built-in set")
     p.add_argument("-o", "--output", default="report.html", metavar="FILE",
                    help="the HTML file to write (default: report.html)")
     p.add_argument("--no-markdown", action="store_true", help="do not write the Markdown copy")

@@ -5,7 +5,8 @@ FORMATS = ("text", "markdown", "html", "json")
 FUNCTION_HELP = ("an expression in hybriddiff's safe language (quote it), '-' to read it from stdin, "
                  "or path/to/file.py:function (this RUNS that Python file, as 'python file.py' would)")
 AT_HELP = ("the point: NAME=VALUE items (x=2, x1=2 x2=5, x=pi/4; repeatable); x=1,2,3 for an array "
-           "argument of a Python function; a bare VALUE for a single argument; give them after FUNCTION")
+           "argument of a Python function; a bare VALUE for a single argument; give them after FUNCTION "
+           "(at most 1,000 values)")
 SAFETY = ("Expressions are parsed by an ast whitelist and never evaluated as Python; "
           "file.py:function executes that file. See SECURITY.md.")
 

@@ -20,6 +20,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from .limits import MAX_AT_VALUES
 from .pyfile import _PYTHON_REF, UsageError, UserCodeError, python_function
 
 from ..display.format import full_value
@@ -28,7 +29,8 @@ from ..parse import MAX_LENGTH, Expression, parse_assignment, parse_expression
 
 LABEL_LENGTH = 80                            # longer expressions are shortened in titles
 DEFAULT_POINTS = (0.5, 1.5, 0.25, 2.5, -0.5, 0.75, 3.5)   # diff without --at: first finite one
-_ASSIGNMENT_AHEAD = re.compile(r"[\s,]+(?=[^\W\d]\w*\s*=)")   # split "x1=2, x2=5" before "x2="
+_SEPARATORS = re.compile(r"[\s,]+")          # runs of spaces and commas between --at assignments
+_NAME_AND_EQUALS = re.compile(r"[^\W\d]\w*\s*=")
 
 
 # ---------------------------------------------------------------- reading the FUNCTION argument
@@ -44,7 +46,13 @@ def read_text(spec: str) -> str:
 
 def shorten(text: str) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= LABEL_LENGTH else text[:LABEL_LENGTH - 3] + "..."
+    return clip(text, LABEL_LENGTH)
+
+
+def clip(text: str, limit: int = 600) -> str:
+    """At most ``limit`` characters of a message (``...`` marks the cut): a 100,000-character input
+    is not echoed whole."""
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 @dataclass
@@ -181,6 +189,21 @@ class Point:
         return bool(self.positional or self.named)
 
 
+def split_assignments(item: str) -> list[str]:
+    """Split ``"x1=2, x2=5"`` before each ``NAME=`` that follows a run of spaces and commas, in one
+    linear pass (each run is found once, and the name after it is read once).
+
+    >>> split_assignments("x1=2, x2=pi/2 ,v=1,2")
+    ['x1=2', 'x2=pi/2', 'v=1,2']
+    """
+    parts, start = [], 0
+    for run in _SEPARATORS.finditer(item):
+        if _NAME_AND_EQUALS.match(item, run.end()):
+            parts.append(item[start:run.start()])
+            start = run.end()
+    return parts + [item[start:]]
+
+
 def _split_commas(text: str) -> list[str]:
     """Split at commas outside parentheses (``x=atan2(1, 2)`` is one value)."""
     pieces, depth, start = [], 0, 0
@@ -211,25 +234,30 @@ def parse_point(items: Sequence[str] | None, what: str = "--at") -> Point:
     >>> p.named[:2], p.named[2][1].tolist()
     ([('x1', 2.0), ('x2', 1.5707963267948966)], [1.0, 2.0])
     """
-    point = Point()
-    for item in items or ():
+    point, split, count = Point(), [], 0
+    for item in items or ():   # split and count everything before parsing a value
         if len(item) > MAX_LENGTH:
-            raise UsageError(f"{what}: item too long ({len(item)} characters; the limit is {MAX_LENGTH})")
-        for part in _ASSIGNMENT_AHEAD.split(item.strip()):
+            raise UsageError(f"{what}: item too long ({len(item):,} characters; the limit is {MAX_LENGTH:,})")
+        for part in split_assignments(item.strip()):
             pieces = _split_commas(part)
-            try:
-                if "=" in pieces[0]:
-                    name, first = parse_assignment(pieces[0])
-                    values = [first] + [_constant(p) for p in pieces[1:]]
-                else:
-                    name, values = None, [_constant(p) for p in pieces]
-            except ParseError as exc:
-                raise UsageError(f"{what} {item!r}: {exc}") from None
-            value = values[0] if len(values) == 1 else np.array(values, dtype=float)
-            if name is None:
-                point.positional.append(value)
+            count += len(pieces)
+            if count > MAX_AT_VALUES:
+                raise UsageError(f"{what}: too many values (more than {MAX_AT_VALUES:,}, the limit)")
+            split.append((item, pieces))
+    for item, pieces in split:
+        try:
+            if "=" in pieces[0]:
+                name, first = parse_assignment(pieces[0])
+                values = [first] + [_constant(p) for p in pieces[1:]]
             else:
-                point.named.append((name, value))
+                name, values = None, [_constant(p) for p in pieces]
+        except ParseError as exc:
+            raise UsageError(f"{what} {shorten(item)!r}: {clip(str(exc))}") from None
+        value = values[0] if len(values) == 1 else np.array(values, dtype=float)
+        if name is None:
+            point.positional.append(value)
+        else:
+            point.named.append((name, value))
     return point
 
 

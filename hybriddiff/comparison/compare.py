@@ -4,6 +4,17 @@ For each method: the value, its absolute and relative error, correct digits, tim
 (auto-ranged repeats: median and spread), set-up time apart, passes, operations and peak memory of
 one call. A method that fails or times out gets a row saying why instead of a number; a value that
 is nan or inf (outside a domain, at a kink) is marked, never reported as accurate.
+
+Time: each method's set-up and first call (where the user's function runs) get at most ``timeout``
+seconds (``DEFAULT_TIMEOUT``), and so does the reference; a method that runs out of time gets a
+``timeout`` row and the others still run (``measure.time_limit``: in the main thread only). After
+that, timing takes about ``budget`` seconds (one call, when ``ROUNDS`` calls would take longer than a
+second) and memory at most ``measure.MEMORY_SECONDS``. So a comparison of m methods takes at most
+about (m + 1) * timeout + m * (budget + 2 calls + 1 s): with the 10 methods of ``hd.METHODS`` and the
+defaults, about two minutes at most. Measured on ``families.sine_chain`` (3 operations a step; two busy
+cores): 1e5 operations 33-45 s (the reference 8.6 s, forward and reverse 5-7 s each, ``hybrid``
+runs into the limit, ``symbolic`` refuses the depth); 1e6 operations 105 s (the reference and every
+method run into the limit: tracing a million operations takes most of the 10 s).
 """
 from __future__ import annotations
 
@@ -17,9 +28,11 @@ from ..display.format import jsonable
 from ..errors import MethodTimeoutError
 from ..methods.registry import available_methods, prepare
 from .columns import Row
-from .measure import peak_bytes, seconds_per_call
+from .measure import memory_of_call, seconds_per_call, time_limit
 from .reference import reference
 from .render import ComparisonRendering
+
+DEFAULT_TIMEOUT = 10.0   # seconds for each method's set-up and first call, and for the reference
 
 
 @dataclass(repr=False)
@@ -67,14 +80,25 @@ def _finite(value: Any) -> bool:
     return bool(np.all(np.isfinite(array.astype(float))))
 
 
-def run_method(method: str, f: Callable[..., Any], x: Any, ref: Any, budget: float) -> Row:
-    """One row: prepare, time, measure; failures and timeouts become rows that say why."""
+def _joined(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
+
+
+def run_method(method: str, f: Callable[..., Any], x: Any, ref: Any, budget: float,
+               timeout: float | None = DEFAULT_TIMEOUT) -> Row:
+    """One row: prepare, time, measure; failures and timeouts become rows that say why.
+
+    The set-up and the first call get at most ``timeout`` seconds (main thread; None: no limit).
+    """
     row = Row(method)
+    limit = time_limit(timeout, f"{method}: the set-up and the first call (f and the method)")
     try:
-        prepared = prepare(method, f, x)
-        row.value = prepared.call()
-    except MethodTimeoutError as exc:
-        row.status, row.note = "timeout", str(exc)
+        with limit:
+            prepared = prepare(method, f, x)
+            row.value = prepared.call()
+    except MethodTimeoutError as exc:   # this limit, or the method's own (SymPy's time box)
+        how = " (hd.compare's timeout=, the command's --timeout)" if limit.expired else ""
+        row.status, row.note = "timeout", f"{exc}{how}"
         return row
     except Exception as exc:
         row.status, row.note = "failed", f"{type(exc).__name__}: {exc}"
@@ -82,19 +106,27 @@ def run_method(method: str, f: Callable[..., Any], x: Any, ref: Any, budget: flo
     try:
         row.setup, row.passes, row.ops, row.note = prepared.setup, prepared.passes, prepared.ops, prepared.note
         row.time, row.spread = seconds_per_call(prepared.call, budget)
-        row.memory = peak_bytes(prepared.call) if prepared.measure_memory else None
+        if row.spread is None:
+            row.note = _joined(row.note, f"timed by one call (a call takes {row.time:.3g} s)")
+        if prepared.measure_memory:
+            row.memory, why = memory_of_call(prepared.call, row.time, prepared.ops)
+            row.note = _joined(row.note, why)
         finite = _finite(row.value)
     except Exception as exc:
         row.status, row.note = "failed", f"{type(exc).__name__}: {exc}"
         return row
     if not finite:
         row.status = "nan"
-        row.note = "; ".join(n for n in ("the value is not finite (outside a domain or at a kink)", row.note) if n)
-    elif ref is None or not _finite(_floats(ref)):
-        # nothing to measure against: the derivative does not exist here (an infinite slope, a
-        # domain edge, a kink), so no row can be called accurate
+        row.note = _joined("the value is not finite (outside a domain or at a kink)", row.note)
+    elif ref is None:
+        # nothing to measure against (the reference failed or ran out of time: its note says why)
         row.status = "nan"
-        row.note = "; ".join(n for n in ("no finite reference: the derivative does not exist here", row.note) if n)
+        row.note = _joined("no reference to measure against (see the reference's note)", row.note)
+    elif not _finite(_floats(ref)):
+        # the derivative does not exist here (an infinite slope, a domain edge, a kink), so no row
+        # can be called accurate
+        row.status = "nan"
+        row.note = _joined("no finite reference: the derivative does not exist here", row.note)
     else:
         row.abs_error, row.rel_error, row.digits = _errors(row.value, ref)
     return row
@@ -105,10 +137,15 @@ def _floats(ref: Any) -> Any:
 
 
 def compare(f: Callable[..., Any], x: Any, methods: Sequence[str] | None = None,
-            budget: float = 0.05, name: str | None = None) -> Comparison:
+            budget: float = 0.05, name: str | None = None,
+            timeout: float | None = DEFAULT_TIMEOUT) -> Comparison:
     """Run every method (default: all of ``hd.METHODS``) on f at x against a 50-digit reference.
 
-    ``budget`` is about how many seconds to spend timing each method.
+    ``budget`` is about how many seconds to spend timing each method. ``timeout`` (default 10 s;
+    None: no limit) bounds each method's set-up and first call, and the reference: a method that
+    runs out of time gets a ``timeout`` row, the other methods still run. The limit only applies
+    when hd.compare runs in the main thread (CPython cannot interrupt other threads); it is a
+    SIGALRM timer, restored afterwards.
 
     >>> import hybriddiff as hd
     >>> r = hd.compare(lambda x: hd.exp(x * x - x) / x, 2.0, methods=["forward", "fd-central"])
@@ -124,12 +161,18 @@ def compare(f: Callable[..., Any], x: Any, methods: Sequence[str] | None = None,
     if unknown:
         raise ValueError(f"hd.compare: unknown method(s) {', '.join(map(repr, unknown))}; "
                          f"available: {', '.join(known)}")
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
+                                or not timeout > 0):
+        raise ValueError(f"hd.compare: timeout must be a positive number of seconds or None, got {timeout!r}")
     try:
-        ref, note = reference(f, point)
+        with time_limit(timeout, "the reference (f traced, its derivative graph in mpmath)"):
+            ref, note = reference(f, point)
     except ValueError as exc:
         ref, note = None, str(exc)
+    except MethodTimeoutError as exc:
+        ref, note = None, f"no reference: {exc}; the rows are not measured against one"
     label = name or name_of(f)
     result = Comparison(label, point, ref, note)
     for method in methods:
-        result.rows.append(run_method(method, f, point, ref, budget))
+        result.rows.append(run_method(method, f, point, ref, budget, timeout))
     return result

@@ -10,7 +10,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..errors import DifferentiationError
+from ..errors import DifferentiationError, OutputTypeError
 from .dispatch import Box, BoxArray
 
 MODES = ("forward", "reverse")
@@ -142,23 +142,23 @@ def scalar_output(out: Any, where: str) -> Any:
     if is_scalar(out):
         return out
     if isinstance(out, (list, tuple, np.ndarray)):
-        raise DifferentiationError(
+        raise OutputTypeError(
             f"{where}: the function returned {len(out)} values; it must return one number here "
             f"(use hd.jacobian for functions with several outputs)")
-    raise DifferentiationError(f"{where}: the function returned a {_describe(out)}; a derivative "
+    raise OutputTypeError(f"{where}: the function returned a {_describe(out)}; a derivative "
                                f"needs a number")
 
 
 def vector_outputs(out: Any, where: str) -> list:
     """The numbers of a list, tuple or 1-D array output."""
     if isinstance(out, np.ndarray) and out.ndim != 1:
-        raise DifferentiationError(f"{where}: the function returned an array of shape {out.shape}; "
+        raise OutputTypeError(f"{where}: the function returned an array of shape {out.shape}; "
                                    f"expected a number or a 1-D sequence of numbers")
     items = list(out)
     for i, item in enumerate(items):
         if isinstance(item, np.ndarray) and item.ndim == 0:
             items[i] = item = item.item()
         if not is_scalar(item):
-            raise DifferentiationError(f"{where}: output {i} of the function is a {_describe(item)}; "
+            raise OutputTypeError(f"{where}: output {i} of the function is a {_describe(item)}; "
                                        f"expected a number")
     return items

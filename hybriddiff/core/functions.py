@@ -1,6 +1,6 @@
 """Every function users can reach by name: the primitives, and a few composed from them.
 
-NumPy has functions that are not primitives (``exp2``, ``square``, ``trunc``, ``fmod``, ...);
+NumPy has functions that are not primitives (``exp2``, ``square``, ``trunc``, ``deg2rad``, ...);
 they are composed here from primitives, only where composing costs no accuracy. Each has a small
 ``Composed`` record like the primitives' own: its NumPy ufunc names, its names in the expression
 language, and the Python operator it serves. The two name tables that the rooms above read (NumPy
@@ -63,11 +63,6 @@ def trunc(x: Any) -> Any:
     return P.mul(P.sign(x), P.floor(P.abs(x)))
 
 
-def fmod(x: Any, y: Any) -> Any:
-    """C-style remainder (sign of x): sign(x) * (|x| mod |y|), exact in floating point."""
-    return P.mul(P.sign(x), P.mod(P.abs(x), P.abs(y)))
-
-
 def floor_divide(x: Any, y: Any) -> Any:
     """x // y = floor(x / y) (Python's ``//`` on hybriddiff values)."""
     return P.floor(P.div(x, y))
@@ -115,8 +110,7 @@ COMPOSED: tuple[Composed, ...] = (
     Composed(positive, 1, ufuncs=("positive",)),
     Composed(trunc, 1, names=("trunc",), ufuncs=("trunc",), dunder="trunc"),
     Composed(conjugate, 1, ufuncs=("conjugate",)),
-    Composed(fmod, 2, names=("fmod",), ufuncs=("fmod",)),
-    Composed(floor_divide, 2, dunder="floordiv"),
+    Composed(floor_divide, 2, ufuncs=("floor_divide",), dunder="floordiv"),
     Composed(float_power, 2, ufuncs=("float_power",)),
     Composed(heaviside_ufunc, 2, ufuncs=("heaviside",)),
 )
@@ -176,5 +170,5 @@ def dunder_table() -> dict[str, tuple[Callable[..., Any], int]]:
 
 
 __all__ = ["Composed", "COMPOSED", "ufunc_table", "language_table", "dunder_table", "exp2", "square",
-           "reciprocal", "deg2rad", "rad2deg", "positive", "trunc", "conjugate", "fmod", "floor_divide",
+           "reciprocal", "deg2rad", "rad2deg", "positive", "trunc", "conjugate", "floor_divide",
            "float_power", "heaviside_ufunc"]

@@ -123,7 +123,7 @@ mul = _infix("mul", "*", np.multiply, operator.mul, (lambda x, y, out: y, lambda
 div = _infix("div", "/", np.true_divide, operator.truediv,
              (lambda x, y, out: 1 / y, lambda x, y, out: -out / y),
              lambda x, y: x / y, r"\frac{{{0}}}{{{1}}}", 20, ((-3.0, 3.0), (0.2, 3.0)), "truediv",
-             ufuncs=("divide", "true_divide"))
+             ufuncs=("divide", "true_divide"), total=False)
 
 
 def _np_pow(x: Any, y: Any) -> Any:
@@ -168,7 +168,7 @@ pow = _infix("pow", "**", _np_pow, math.pow,
              lambda x, y: x ** y, "{{{0}}}^{{{1}}}", 30, ((0.2, 3.0), (-2.0, 2.5)), "pow",
              mp_fn=_mp_op(operator.pow), source="np.power({0}, {1})", source_int="{0} ** {1}",
              scalar_source="math.pow({0}, {1})", out_source="np.power({0}, {1}, out={out})",
-             names=("pow", "power"), ufuncs=("power",), sympy_heads=("Pow",))
+             names=("pow", "power"), ufuncs=("power",), sympy_heads=("Pow",), total=False)
 power = pow
 
 neg = define("neg", 1, numpy=np.negative, mpmath=_mp_op(operator.neg),
@@ -187,16 +187,40 @@ def _mp_mod(x: Any, y: Any) -> Any:
 
 mod = _infix("mod", "%", np.mod, operator.mod, (lambda x, y, out: 1, lambda x, y, out: -floor(x / y)),
              _sp("Mod"), r"{0} \bmod {1}", 20, ((0.1, 5.0), (0.7, 2.0)), "mod", mp_fn=_mp_mod,
-             smooth=False, names=("mod",), ufuncs=("mod", "remainder"), sympy_heads=("Mod",))
+             smooth=False, names=("mod",), ufuncs=("mod", "remainder"), sympy_heads=("Mod",), total=False)
+
+def _mp_fmod(x: Any, y: Any) -> Any:
+    import mpmath   # C's remainder: x - y trunc(x/y) (mpmath.fmod has the sign of y, like %)
+    if y == 0:
+        return mpmath.mpf("nan")
+    q = x / y
+    return x - y * (mpmath.floor(q) if q >= 0 else mpmath.ceil(q))
+
+
+def _sp_fmod(x: Any, y: Any) -> Any:
+    import sympy
+    return sympy.sign(x) * sympy.Mod(sympy.Abs(x), sympy.Abs(y))
+
+
+# C's remainder (the sign of x, np.fmod): x - y * trunc(x / y). A primitive, not sign(x) * (|x| mod |y|),
+# whose sign'(0) = 0 would lose the slope 1 at x = 0.
+fmod = define("fmod", 2, numpy=np.fmod, mpmath=_mp_fmod,
+              partials=(lambda x, y, out: 1, lambda x, y, out: -(sign(x / y) * floor(abs(x / y)))),
+              sympy=_sp_fmod, source="np.fmod({0}, {1})", scalar_source="math.fmod({0}, {1})",
+              out_source=_out(np.fmod, 2), latex=r"\operatorname{{fmod}}\left({0}, {1}\right)",
+              pretty="fmod({0}, {1})", domain=((0.1, 5.0), (0.7, 2.0)), scalar=math.fmod, smooth=False,
+              names=("fmod",), ufuncs=("fmod",), total=False,
+              doc="C's remainder x - y * trunc(x / y) (the sign of x), elementwise.\n\n>>> import hybriddiff as hd\n"
+                  ">>> hd.fmod(-7.0, 3.0)\n-1.0")
 
 # ---------------------------------------------------------------- exponentials and logarithms
 exp = _unary("exp", np.exp, "exp", lambda x, out: out, "exp", "e^{{{0}}}")
 expm1 = _unary("expm1", np.expm1, "expm1", lambda x, out: exp(x), "codegen.cfunctions.expm1",
                r"\left(e^{{{0}}} - 1\right)")
 log = _unary("log", np.log, "log", lambda x, out: 1 / x, "log", r"\log{{\left({0}\right)}}",
-             domain=(0.1, 10.0), names=("ln",))
+             domain=(0.1, 10.0), names=("ln",), total=False)
 log1p = _unary("log1p", np.log1p, "log1p", lambda x, out: 1 / (1 + x), "codegen.cfunctions.log1p",
-               r"\log{{\left(1 + {0}\right)}}", domain=(-0.9, 10.0))
+               r"\log{{\left(1 + {0}\right)}}", domain=(-0.9, 10.0), total=False)
 
 
 def _mp_log_base(base: int) -> Callable[..., Any]:
@@ -208,11 +232,12 @@ def _mp_log_base(base: int) -> Callable[..., Any]:
 
 
 log2 = _unary("log2", np.log2, _mp_log_base(2), lambda x, out: 1 / (x * log(2)), "codegen.cfunctions.log2",
-              r"\log_{{2}}{{\left({0}\right)}}", domain=(0.1, 10.0))
+              r"\log_{{2}}{{\left({0}\right)}}", domain=(0.1, 10.0), total=False)
 log10 = _unary("log10", np.log10, _mp_log_base(10), lambda x, out: 1 / (x * log(10)),
-               "codegen.cfunctions.log10", r"\log_{{10}}{{\left({0}\right)}}", domain=(0.1, 10.0))
+               "codegen.cfunctions.log10", r"\log_{{10}}{{\left({0}\right)}}", domain=(0.1, 10.0),
+               total=False)
 sqrt = _unary("sqrt", np.sqrt, "sqrt", lambda x, out: 1 / (2 * out), "sqrt", r"\sqrt{{{0}}}",
-              domain=(0.1, 10.0))
+              domain=(0.1, 10.0), total=False)
 
 
 def _sp_cbrt(x: Any) -> Any:
@@ -225,9 +250,8 @@ def _mp_cbrt(x: Any) -> Any:
     return mpmath.sign(x) * mpmath.cbrt(mpmath.fabs(x))  # the real cube root, as np.cbrt
 
 
-# The real cube root is smooth except at 0, but its SymPy form sign(x)*|x|**(1/3) needs settling.
 cbrt = _unary("cbrt", np.cbrt, _mp_cbrt, lambda x, out: 1 / (3 * out * out), _sp_cbrt,
-              r"\sqrt[3]{{{0}}}", sympy_heads=("cbrt",), settle_sympy=True, takes_complex=False)
+              r"\sqrt[3]{{{0}}}", sympy_heads=("cbrt",), takes_complex=False)
 
 def _logaddexp(base: float) -> Callable[[float, float], float]:
     """log_b(b**x + b**y) for floats without overflow: the larger plus log1p of the smaller's share."""
@@ -253,12 +277,18 @@ def _mp_logaddexp(base: int) -> Callable[..., Any]:
     return call
 
 
-# log(e**x + e**y) as a primitive: its partials are logistic functions of the difference, 1/(1 + e**(y - x)),
-# smooth at a tie (max + log1p(exp(-|x - y|)) would put the abs kink into every second derivative)
-# and accurate for large arguments (no e**(x - out) with out ~ x).
+def _logistic(d: Any, power: Callable[[Any], Any]) -> Any:
+    """b**d / (1 + b**d) written as b**min(d, 0) / (1 + b**-|d|): no overflow at any d, no cancellation;
+    at d = 0 the conventions of min and abs (1/2, 0) give the true derivatives too."""
+    return power(minimum(d, 0)) / (1 + power(-abs(d)))
+
+
+# log(e**x + e**y) as a primitive: its partials are logistic functions of the difference (smooth at a
+# tie, where max + log1p(exp(-|x - y|)) would put the abs kink into every second derivative; accurate
+# and finite for large arguments, where e**(x - out) would cancel and 1/(1 + e**(y - x)) overflow).
 logaddexp = define(
     "logaddexp", 2, numpy=np.logaddexp, mpmath=_mp_logaddexp_e, partials=(
-        lambda x, y, out: 1 / (1 + exp(y - x)), lambda x, y, out: 1 / (1 + exp(x - y))),
+        lambda x, y, out: _logistic(x - y, exp), lambda x, y, out: _logistic(y - x, exp)),
     sympy=lambda x, y: _sympy().log(_sympy().exp(x) + _sympy().exp(y)), source="np.logaddexp({0}, {1})",
     out_source=_out(np.logaddexp, 2), latex=r"\log\left(e^{{{0}}} + e^{{{1}}}\right)",
     pretty="logaddexp({0}, {1})", domain=((-3.0, 3.0), (-3.0, 3.0)), scalar=_logaddexp(math.e),
@@ -266,7 +296,7 @@ logaddexp = define(
     doc="log(exp(x) + exp(y)) without overflow.\n\n>>> import hybriddiff as hd\n>>> hd.logaddexp(0.0, 0.0) == __import__('math').log(2)\nTrue")
 logaddexp2 = define(
     "logaddexp2", 2, numpy=np.logaddexp2, mpmath=_mp_logaddexp(2), partials=(
-        lambda x, y, out: 1 / (1 + pow(2, y - x)), lambda x, y, out: 1 / (1 + pow(2, x - y))),
+        lambda x, y, out: _logistic(x - y, lambda t: pow(2, t)), lambda x, y, out: _logistic(y - x, lambda t: pow(2, t))),
     sympy=lambda x, y: _sympy().log(2 ** x + 2 ** y) / _sympy().log(2), source="np.logaddexp2({0}, {1})",
     out_source=_out(np.logaddexp2, 2), latex=r"\log_{{2}}\left(2^{{{0}}} + 2^{{{1}}}\right)",
     pretty="logaddexp2({0}, {1})", domain=((-3.0, 3.0), (-3.0, 3.0)), scalar=_logaddexp(2.0),
@@ -288,9 +318,11 @@ tan = _unary("tan", np.tan, "tan", lambda x, out: 1 + out * out, "tan", r"\tan{{
              domain=(-1.2, 1.2), sympy_reciprocals=("cot",))
 # (1 - x)(1 + x) rather than 1 - x*x: no cancellation near |x| = 1 (the same in arccos, arctanh, arccosh)
 arcsin = _unary("arcsin", np.arcsin, "asin", lambda x, out: 1 / sqrt((1 - x) * (1 + x)), "asin",
-                r"\arcsin{{\left({0}\right)}}", domain=(-0.9, 0.9), math_name="asin", names=("asin",))
+                r"\arcsin{{\left({0}\right)}}", domain=(-0.9, 0.9), math_name="asin", names=("asin",),
+                total=False)
 arccos = _unary("arccos", np.arccos, "acos", lambda x, out: -1 / sqrt((1 - x) * (1 + x)), "acos",
-                r"\arccos{{\left({0}\right)}}", domain=(-0.9, 0.9), math_name="acos", names=("acos",))
+                r"\arccos{{\left({0}\right)}}", domain=(-0.9, 0.9), math_name="acos", names=("acos",),
+                total=False)
 arctan = _unary("arctan", np.arctan, "atan", lambda x, out: 1 / (1 + x * x), "atan",
                 r"\arctan{{\left({0}\right)}}", math_name="atan", names=("atan",))
 arctan2 = define(
@@ -313,12 +345,12 @@ tanh = _unary("tanh", np.tanh, "tanh", lambda x, out: 1 / (cosh(x) * cosh(x)), "
               sympy_reciprocals=("coth",))
 arcsinh = _unary("arcsinh", np.arcsinh, "asinh", lambda x, out: 1 / hypot(x, 1), "asinh",
                  r"\operatorname{{arsinh}}{{\left({0}\right)}}", math_name="asinh", names=("asinh",))
-arccosh = _unary("arccosh", np.arccosh, "acosh", lambda x, out: 1 / sqrt((x - 1) * (x + 1)), "acosh",
+arccosh = _unary("arccosh", np.arccosh, "acosh", lambda x, out: 1 / (sqrt(x - 1) * sqrt(x + 1)), "acosh",
                  r"\operatorname{{arcosh}}{{\left({0}\right)}}", domain=(1.1, 5.0), math_name="acosh",
-                 names=("acosh",))
+                 names=("acosh",), total=False)
 arctanh = _unary("arctanh", np.arctanh, "atanh", lambda x, out: 1 / ((1 - x) * (1 + x)), "atanh",
                  r"\operatorname{{artanh}}{{\left({0}\right)}}", domain=(-0.9, 0.9), math_name="atanh",
-                 names=("atanh",))
+                 names=("atanh",), total=False)
 
 # ---------------------------------------------------------------- non-smooth and piecewise constant
 

@@ -52,10 +52,10 @@ class Primitive:
     sympy_reciprocals: tuple[str, ...] = ()   # SymPy functions that are 1/this (cot for tan)
     smooth: bool = True                       # False: the derivative is a convention somewhere
     piecewise_constant: bool = False          # derivative 0 wherever it exists (floor, sign, ...)
+    total: bool = True                        # finite arguments never give nan (overflow aside): f made
+                                              # only of total primitives is defined everywhere
     strong_zero: bool = False                 # a plain first argument 0 makes the result exactly 0,
                                               # whatever the second (xmul: JAX's select in the rules)
-    settle_sympy: bool | None = None          # SymPy's derivative may need the table's conventions
-                                              # (DiracDelta, Derivative(sign)...); None: not smooth
     takes_complex: bool | None = None         # its NumPy form takes complex numbers (the complex
                                               # step needs that); None: as smooth
     doc: str = ""
@@ -67,9 +67,8 @@ class Primitive:
             raise ValueError(f"primitive {self.name}: partials and domain need {self.arity} entries")
         if self.name in PRIMITIVES:
             raise ValueError(f"primitive {self.name!r} is defined twice")
-        for fact, default in (("settle_sympy", not self.smooth), ("takes_complex", self.smooth)):
-            if getattr(self, fact) is None:
-                object.__setattr__(self, fact, default)
+        if self.takes_complex is None:
+            object.__setattr__(self, "takes_complex", self.smooth)
         object.__setattr__(self, "__doc__", self.doc)
         object.__setattr__(self, "__name__", self.name)
         PRIMITIVES[self.name] = self

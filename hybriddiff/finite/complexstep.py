@@ -83,7 +83,9 @@ def _is_complex(v: Any) -> bool:
 
 def _complex_parts(line: Line, out: Any) -> tuple[np.ndarray, list[int]]:
     """The outputs as a complex array, and the indices of those that came back real."""
-    items = vector_outputs(out, line.where) if line.vector else [scalar_output(out, line.where)]
+    many = line.vector and (isinstance(out, (list, tuple)) or (isinstance(out, np.ndarray) and out.ndim > 0))
+    line.calls.one_output = not many
+    items = vector_outputs(out, line.where) if many else [scalar_output(out, line.where)]
     real = [i for i, v in enumerate(items) if not _is_complex(v)]
     return np.array([complex(v) for v in items]), real
 
@@ -114,7 +116,7 @@ def complex_step(line: Line, h: float, full: bool) -> Estimate:
         # a large imaginary part: a steep analytic f, or a singularity (log at 0, arcsin at 1)
         # where Im f(x + ih) / h does not converge. A second, smaller step tells them apart.
         again = _unwrap(line.call(Analytic(complex(line.x0, h / 1024), new_level())))
-        second = np.array([complex(v) for v in (again if line.vector else [again])]).imag * 1024 / h
+        second = np.array([complex(v) for v in (again if line.vector and not line.calls.one_output else [again])]).imag * 1024 / h
         if not np.allclose(second, value, rtol=1e-6, atol=0):
             raise DifferentiationError(
                 f"{line.where}: {name_of(line.f)} is not differentiable at x = {line.x0!r}: the complex "

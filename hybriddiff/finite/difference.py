@@ -77,18 +77,19 @@ def _check(f: Any, x: Any, name: Any, h: Any, order: Any, where: str) -> tuple[S
 
 
 def _coordinates(f: Callable[[Any], Any], x: Any, scheme: Scheme, h: Any, order: int, full: bool,
-                 vector: bool, where: str) -> tuple[list[Estimate], int]:
-    """Each coordinate's derivative(s) by the scheme, sharing f(x) and the count of calls."""
+                 vector: bool, where: str) -> tuple[list[Estimate], int, bool]:
+    """Each coordinate's derivative(s) by the scheme, sharing f(x) and the count of calls; and
+    whether f returned one number."""
     calls = Calls()
     if not isinstance(x, np.ndarray):
         step = None if h is None else float(h)
-        return [scheme.run(Line(f, x, None, vector, where, calls), order, step, full)], calls.n
+        return [scheme.run(Line(f, x, None, vector, where, calls), order, step, full)], calls.n, calls.one_output
     steps = np.broadcast_to(np.asarray(h if h is not None else np.nan, dtype=float), x.shape)
     out = []
     for i in range(len(x)):
         hi = None if h is None else float(steps[i])
         out.append(scheme.run(Line(f, x, i, vector, where, calls), order, hi, full))
-    return out, calls.n
+    return out, calls.n, calls.one_output
 
 
 def _notes(estimates: list[Estimate], array: bool) -> str:
@@ -120,7 +121,7 @@ def finite_difference(f: Callable[[Any], Any], x: Any, scheme: str = "central", 
     """
     where = "hd.finite_difference"
     record, x, h = _check(f, x, scheme, h, order, where)
-    estimates, calls = _coordinates(f, x, record, h, order, full_output, False, where)
+    estimates, calls, _ = _coordinates(f, x, record, h, order, full_output, False, where)
     array = isinstance(x, np.ndarray)
     values = [_item(e.value[0]) for e in estimates]
     value = np.array(values) if array else values[0]
@@ -141,18 +142,28 @@ def finite_jacobian(f: Callable[[Any], Any], x: Any, scheme: str = "central", h:
     >>> J = finite_jacobian(lambda v: [v[0] * v[1], np.sin(v[0])], [1.0, 2.0], scheme="complex-step")
     >>> J.shape, np.allclose(J, [[2.0, 1.0], [np.cos(1.0), 0.0]])
     ((2, 2), True)
+    >>> finite_jacobian(lambda v: v[0] * v[1], [1.0, 2.0], scheme="complex-step").tolist()   # a gradient
+    [2.0, 1.0]
     """
     where = "hd.finite_jacobian"
     record, x, h = _check(f, x, scheme, h, 1, where)
-    estimates, calls = _coordinates(f, x, record, h, 1, full_output, True, where)
-    value = np.stack([e.value for e in estimates], axis=1)
+    estimates, calls, one = _coordinates(f, x, record, h, 1, full_output, True, where)
+    value = _jacobian_shape(np.stack([e.value for e in estimates], axis=1), one, x)
     if not full_output:
         return value
-    error = np.stack([e.error for e in estimates], axis=1)
+    error = _jacobian_shape(np.stack([e.error for e in estimates], axis=1), one, x)
     steps = np.array([e.h for e in estimates])
     extra = sum(e.extra for e in estimates)
     return FDResult(value, error, steps, calls - extra, scheme, _notes(estimates, isinstance(x, np.ndarray)),
                     extra)
+
+
+def _jacobian_shape(matrix: np.ndarray, one_output: bool, x: Any) -> Any:
+    """(m, n) for m outputs; f that returns one number gives its gradient (n,), as hd.jacobian does."""
+    if not one_output:
+        return matrix
+    row = matrix[0]
+    return _item(row[0]) if not isinstance(x, np.ndarray) else row
 
 
 __all__ = ["FDResult", "finite_difference", "finite_jacobian"]

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..core.checks import name_of, scalar_output, vector_outputs
 from ..core.dispatch import Box
-from ..errors import DifferentiationError
+from ..errors import DifferentiationError, OutputTypeError
 
 OUTSIDE_ERRORS = (ValueError, ZeroDivisionError, ArithmeticError)
 
@@ -34,6 +34,7 @@ class Calls:
     def __init__(self) -> None:
         self.n = 0
         self.center: np.ndarray | Outside | None = None  # f(x) itself, shared by every coordinate
+        self.one_output = False   # f returned one number (not a sequence): a Jacobian is a gradient
 
 
 @contextlib.contextmanager
@@ -46,7 +47,7 @@ def quiet() -> Iterator[None]:
 
 def _number(v: Any, where: str) -> float | complex:
     if isinstance(v, Box):
-        raise DifferentiationError(f"{where}: the function returned a {type(v).__name__}; finite "
+        raise OutputTypeError(f"{where}: the function returned a {type(v).__name__}; finite "
                                    f"differences need it to return plain numbers at plain points")
     if isinstance(v, (complex, np.complexfloating)) or type(v).__name__ == "mpc":
         return complex(v)
@@ -54,8 +55,10 @@ def _number(v: Any, where: str) -> float | complex:
 
 
 def to_numbers(out: Any, vector: bool, where: str) -> np.ndarray:
-    """The output of f as a 1-D float (or complex) array: one entry, or one per output."""
-    items = vector_outputs(out, where) if vector else [scalar_output(out, where)]
+    """The output of f as a 1-D float (or complex) array: one entry, or one per output (a
+    Jacobian's f may return one number: one entry)."""
+    many = vector and (isinstance(out, (list, tuple)) or (isinstance(out, np.ndarray) and out.ndim > 0))
+    items = vector_outputs(out, where) if many else [scalar_output(out, where)]
     return np.array([_number(v, where) for v in items])
 
 
@@ -104,7 +107,9 @@ class Line:
         known = self.calls.center if shared else self.cache.get(t)
         if known is None:
             try:
-                known = to_numbers(self.call(t), self.vector, self.where)
+                raw = self.call(t)
+                self.calls.one_output = not isinstance(raw, (list, tuple)) and np.ndim(raw) == 0
+                known = to_numbers(raw, self.vector, self.where)
                 if np.iscomplexobj(known):  # Python's ** on a negative float: outside the real domain
                     known = Outside(t, f"f is complex here ({known[0] if len(known) == 1 else known})")
                 elif not np.all(np.isfinite(known)):

@@ -23,7 +23,8 @@ def chunk_functions(graph: GraphIR, backend: str, prefix: str) -> tuple[list[str
     ops = [i for i, node in enumerate(graph.nodes) if node.kind == OP]
     for k, i in enumerate(ops):
         chunk_of[i] = k // CHUNK
-    used_later: set[int] = set(graph.outputs) | {g.lhs for g in graph.guards} | {g.rhs for g in graph.guards}
+    used_later: set[int] = set(graph.outputs) | set(graph.domains) | {g.lhs for g in graph.guards} | {
+        g.rhs for g in graph.guards}
     for i in ops:
         for a in graph.nodes[i].args:
             if graph.nodes[a].kind != CONST and chunk_of.get(a, -1) != chunk_of[i]:
@@ -77,7 +78,7 @@ def lazy_body(graph: GraphIR, namespace: dict[str, Any], name: str, body: str) -
             exec(compile(src, f"<hybriddiff generated: {name}>", "exec"), namespace)  # our own graph
         calls = "".join(f"    _{name}_{body}_{c}(e)\n" for c in range(len(sources)))
         outs = {o: f"e[{o}]" if graph.nodes[o].kind != CONST else literal(graph.nodes[o].const)
-                for o in graph.outputs}
+                for o in [*graph.outputs, *graph.domains]}
         loads = "".join(f"    e[{i}] = {graph.nodes[i].name}\n" for i in inputs)
         lists = "".join(f"    {line}\n" for line in as_lists(graph)) if body == "math" else ""
         main = (f"def {name}_{body}({', '.join(graph.arg_names)}):\n{lists}    e = [None] * {len(graph.nodes)}\n"

@@ -16,6 +16,7 @@ import numpy as np
 from ..core.record import PRIMITIVES
 from ..errors import TraceGuardError
 from . import chunked
+from ..core.domain import defined_value
 from .arguments import batch_shape, flatten_args
 from .codelines import BACKENDS, as_lists, body_lines, code_names, expression, return_line, source
 from .inplace import inplace_lines, same_float_arrays
@@ -109,6 +110,7 @@ def compile_graph(graph: GraphIR, backend: str = "numpy") -> Callable[..., Any]:
     params = ", ".join(graph.arg_names)
     call_args = f"({params}{',' if params else ''})"
     namespace: dict[str, Any] = {"np": np, "math": math, "hd_guard": _guard(graph), "hd_stack": _stack,
+                                 "hd_defined": defined_value,
                                  "hd_numpy": _numpy_call, "hd_same": same_float_arrays, "hd_graph": graph}
     namespace.update({f"hd_{p.name}": p.scalar for p in PRIMITIVES.values() if p.scalar is not None})
     namespace["hd_f64"] = np.float64

@@ -105,8 +105,12 @@ def return_line(graph: GraphIR, names: dict[int, str], stack: str = "hd_stack") 
     groups = [value if size is None else f"{stack}([{', '.join(value)}])"
               for size, value in output_groups(graph, outs)]
     if graph.out_container in ("scalar", "array"):
-        return f"return {groups[0]}"
-    return f"return [{', '.join(groups)}]" if graph.out_container == "list" else f"return ({', '.join(groups)},)"
+        value = groups[0]
+    else:
+        value = f"[{', '.join(groups)}]" if graph.out_container == "list" else f"({', '.join(groups)},)"
+    if graph.domains:   # nan where f is undefined: no derivative there
+        return f"return hd_defined({value}, ({''.join(names[d] + ', ' for d in graph.domains)}))"
+    return f"return {value}"
 
 
 def source(graph: GraphIR, backend: str = "numpy", name: str | None = None, stack: str = "np.array") -> str:

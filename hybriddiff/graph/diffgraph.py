@@ -61,7 +61,14 @@ def _copy_primal(graph: GraphIR, new: GraphIR) -> tuple[list[int], list[bool]]:
 
 
 def _finish(graph: GraphIR, new: GraphIR, env: list[int], outputs: list[int], name: str) -> GraphIR:
+    """Guards carry over; f's outputs (and f's own domain) become the derivative's domain: where f
+    is nan, f has no derivative, whatever a simplified formula would give there."""
     new.guards = [Guard(env[g.lhs], g.op, env[g.rhs], g.outcome) for g in graph.guards]
+    # f's own outputs, through every order of derivative; not needed where f is made of total
+    # primitives only (a polynomial, sin, exp...): f is then defined wherever its arguments are
+    partial = any(node.kind == OP and not node.prim.total for node in graph.nodes)
+    primal = graph.domains or (graph.outputs if partial else [])
+    new.domains = list(dict.fromkeys(env[i] for i in primal if graph.nodes[i].kind != CONST))
     new.outputs = outputs
     new.name = name
     return new.prune()

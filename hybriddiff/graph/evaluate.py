@@ -13,6 +13,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..errors import TraceGuardError
+from ..core.domain import defined_only
 from .arguments import assemble, batch_shape, flatten_args
 from .ir import CONST, OP, GraphIR
 from .listing import operand_names
@@ -34,7 +35,10 @@ def evaluate(graph: GraphIR, args: Sequence[Any]) -> Any:
     """
     values = flatten_args(graph, args)
     env = node_values(graph, values)
-    return assemble(graph, [env[o] for o in graph.outputs], batch_shape(values))
+    outs = [env[o] for o in graph.outputs]
+    if graph.domains:
+        outs = defined_only(outs, [env[d] for d in graph.domains])
+    return assemble(graph, outs, batch_shape(values))
 
 
 def node_values(graph: GraphIR, values: Sequence[Any]) -> list[Any]:
@@ -102,8 +106,10 @@ def constant_converter(values: Sequence[Any]) -> Callable[[Any], Any]:
     if "sympy" in kinds:
         import sympy
         return lambda c: sympy.Rational(c.numerator, c.denominator) if type(c) is Fraction else c
-    if "hybriddiff" in kinds:  # tracers and other boxes: keep constants exact
-        return lambda c: c
+    if "hybriddiff" in kinds:  # tracers and other boxes: keep constants exact, except integers past
+        # 2**53 (a float of the same size: an unfolded product of two big literals then overflows to
+        # inf, as in floats, instead of an int too large for a float)
+        return lambda c: float(c) if type(c) is int and abs(c) >= 1 << 53 else c
     return lambda c: c.numerator / c.denominator if type(c) is Fraction else (float(c) if type(c) is int else c)
 
 

@@ -37,6 +37,9 @@ class GraphIR(Folding):
     out_sizes: list[int | None] = field(default_factory=lambda: [None])
     out_container: str = "scalar"                                # scalar, array, list or tuple
     guards: list[Guard] = field(default_factory=list)
+    domains: list[int] = field(default_factory=list)   # where one of these is nan, every output is nan
+                                                       # (a derivative graph's primal outputs: no
+                                                       # derivative where f itself is undefined)
     notes: dict[int, tuple] = field(default_factory=dict)  # node -> ("adjoint", of node, fallback text)
     name: str = "f"
     point: tuple | None = None  # the arguments it was traced at (tables and drawings default to it)
@@ -107,7 +110,7 @@ class GraphIR(Folding):
         nodes = tuple((INPUT, node.name) if node.kind == INPUT else
                       (CONST, *const_key(node.const), *((node.name,) if node.name else ()))
                       if node.kind == CONST else (node.prim.name, node.args) for node in self.nodes)
-        return nodes, tuple(self.outputs)
+        return (nodes, tuple(self.outputs)) + ((tuple(self.domains),) if self.domains else ())
 
     def input_names(self) -> list[str]:
         return [self.nodes[i].name for i in self.inputs]
@@ -126,7 +129,7 @@ class GraphIR(Folding):
 
     def prune(self) -> "GraphIR":
         """A copy without the nodes that no output (and no guard) needs; inputs are kept."""
-        needed = set(self.outputs) | set(self.inputs)
+        needed = set(self.outputs) | set(self.inputs) | set(self.domains)
         for guard in self.guards:
             needed.update((guard.lhs, guard.rhs))
         for i in range(len(self.nodes) - 1, -1, -1):
@@ -157,6 +160,7 @@ class GraphIR(Folding):
                 new.notes[where[i]] = (kind, where.get(ref), text)
         new.outputs = [where[o] for o in self.outputs]
         new.guards = [Guard(where[g.lhs], g.op, where[g.rhs], g.outcome) for g in self.guards]
+        new.domains = [where[d] for d in self.domains]
         return new
 
     def _rebuild_intern(self) -> None:

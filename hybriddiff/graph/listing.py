@@ -72,4 +72,7 @@ def listing(graph: GraphIR) -> str:
     lines.append(f"return {outs}" if graph.outputs else "return ()")
     for guard in graph.guards:
         lines.append(f"guard {names[guard.lhs]} {guard.op} {names[guard.rhs]} is {guard.outcome}")
+    if graph.domains:
+        lines.append(f"defined where {', '.join(names[d] for d in graph.domains)} "
+                     f"{'is' if len(graph.domains) == 1 else 'are'} not nan")
     return "\n".join(lines)

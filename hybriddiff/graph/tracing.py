@@ -15,7 +15,7 @@ from ..core.checks import as_point, call_function, is_scalar, name_of
 from ..core.dispatch import Box, BoxArray, bind, gc_paused, new_level
 from ..core.overloads import Operators
 from ..core.record import PRIMITIVES, Primitive
-from ..errors import DifferentiationError
+from ..errors import DifferentiationError, OutputTypeError
 from .ir import GraphIR, Guard
 
 
@@ -181,7 +181,7 @@ def set_outputs(graph: GraphIR, out: Any, level: int, where: str) -> None:
         if type(value) is Tracer and value._level == level:
             return value.index
         if not is_scalar(value):
-            raise DifferentiationError(f"{where}: the function returned a {type(value).__name__}; "
+            raise OutputTypeError(f"{where}: the function returned a {type(value).__name__}; "
                                        f"expected a number or a 1-D list, tuple or array of numbers")
         return graph.const(value)
 
@@ -189,7 +189,7 @@ def set_outputs(graph: GraphIR, out: Any, level: int, where: str) -> None:
         return isinstance(value, np.ndarray) and value.ndim > 0
 
     if is_array(out) and out.ndim != 1:
-        raise DifferentiationError(f"{where}: the function returned an array of shape {out.shape}")
+        raise OutputTypeError(f"{where}: the function returned an array of shape {out.shape}")
     if is_array(out):
         graph.outputs = [index_of(o) for o in out]
         graph.out_container, graph.out_sizes = "array", [len(out)]

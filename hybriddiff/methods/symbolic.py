@@ -1,11 +1,20 @@
 """The ``symbolic`` method: the classic CAS route.
 
-Trace f at x, the traced function as ONE nested SymPy expression, ``sympy.diff`` (n times for order
-n), ``sympy.lambdify`` (NumPy), evaluate at x. All SymPy work runs in a time-boxed worker
-(``core/timebox.py``): on a recurrence that swells (Baydin et al.'s logistic map, Newton steps) it
-raises ``MethodTimeoutError`` instead of hanging. Where SymPy leaves a derivative unevaluated, the
-table's conventions settle it (``settle``; the records marked ``settle_sympy``): ``DiracDelta`` and
-the derivatives of floor, ceiling, sign and Heaviside are 0, ``d Mod(a, b) = da - floor(a/b) db``.
+Trace f at x, the traced function as ONE nested SymPy expression, ``sympy.diff`` (once per order,
+settled after each), ``sympy.lambdify`` (NumPy), evaluate at x. All SymPy work runs in a time-boxed
+worker (``core/timebox.py``): on a recurrence that swells (Baydin et al.'s logistic map, Newton
+steps) it raises ``MethodTimeoutError`` instead of hanging.
+
+Never silently wrong:
+
+- Where SymPy leaves a derivative unevaluated, the table's conventions settle it (``settle``),
+  whenever the derivative holds such pieces (SymPy brings in Abs and sign itself: (x**2)**1.5 is
+  |x|**3 to it, whose second derivative holds DiracDelta(x)): ``DiracDelta`` and the derivatives of
+  floor, ceiling, sign and Heaviside are 0, ``D Mod(a, b) = D a - floor(a/b) D b`` at any order,
+  ``Subs`` is substituted. What is still left, or what SymPy cannot print or evaluate, is a
+  ``DifferentiationError`` saying "SymPy cannot ..." (the comparison's ``failed`` row).
+- A complex value of the lambdified derivative (d/dx (-2)**x = (-2)**x * log(-2)) is nan, as in
+  every other mode, never its real part (``real_value``): f is not real-differentiable there.
 
 Takes f: R -> R at a float x, or a 1-D array x for gradients (order 1), and returns ``(value,
 CasInfo)``; ``info.function`` is SymPy's lambdified derivative, rebuilt in this process from its
@@ -20,9 +29,9 @@ from typing import Any, Callable
 import numpy as np
 
 from ..core import timebox
+from ..core.domain import defined_value
 from ..errors import DifferentiationError, MethodTimeoutError
 from ..graph.facade import Graph, trace
-from ..graph.ir import OP
 from ..graph.symbolic.bridge import input_symbols, to_sympy_expr, warm_up
 from . import cas
 from .cas import DEFAULT_TIMEOUT, CasInfo, check_point, extra
@@ -31,38 +40,106 @@ from .record import Method, Prepared
 SYMPY_DEPTH = 140      # the nested expression's depth limit (SymPy's diff fails near 150)
 
 
+SETTLE_PASSES = 64     # rounds of ``settle``; each undoes one layer (a Subs, a Derivative step)
+
+
 def settle(expr: Any) -> Any:
     """Replace what SymPy leaves unevaluated by the table's conventions (ARCHITECTURE.md).
+
+    ``DiracDelta`` (any order) and the derivatives of floor, ceiling, sign and Heaviside are 0;
+    ``D Mod(a, b) = D a - floor(a/b) D b`` for any derivative D (first, n-th, mixed); an unevaluated
+    ``Derivative`` is taken one step at a time (SymPy's own n-th derivative of a Mod recurses
+    without end); ``Subs(e, xi, point)`` is settled over a real xi, then substituted. Each
+    round rewrites the expression bottom-up (``replace``) and the rounds are bounded: what is left
+    (``has_unevaluated``) is for the caller to refuse clearly.
 
     >>> import sympy
     >>> x = sympy.Symbol("x", real=True)
     >>> settle(sympy.diff(sympy.floor(x**2) + sympy.sign(x) + x**2, x))
     2*x
+    >>> settle(sympy.diff(sympy.Mod(2 * x, 3), x, 3)), settle(sympy.diff(sympy.Abs(x) ** 3, x, 3))
+    (0, 6*sign(x))
     """
     import sympy
     from sympy import Derivative, DiracDelta, Mod, Subs
 
-    def mod_partial(d: Any) -> Any:
-        (a, b), (v, n) = d.expr.args, d.variable_count[0]
-        if len(d.variable_count) != 1 or n != 1:
-            return d
-        return sympy.diff(a, v) - sympy.floor(a / b) * sympy.diff(b, v)
+    constant = (sympy.floor, sympy.ceiling, sympy.sign, sympy.Heaviside, DiracDelta)
+    # Subs(e, xi, point) as at(e, (r,), point) over a real r: a new Subs would compare equal to the
+    # old one (SymPy's Subs ignores its variables' names and assumptions), so replace would keep it
+    at = sympy.Function("_hybriddiff_at")
 
-    constant = (sympy.floor, sympy.ceiling, sympy.sign, sympy.Heaviside)
-    expr = expr.replace(lambda e: isinstance(e, DiracDelta), lambda e: sympy.S.Zero)
-    expr = expr.replace(lambda e: isinstance(e, Derivative) and isinstance(e.expr, constant),
-                        lambda e: sympy.S.Zero)
-    expr = expr.replace(lambda e: isinstance(e, Derivative) and isinstance(e.expr, Mod), mod_partial)
-    return expr.replace(lambda e: isinstance(e, Subs), lambda e: e.doit())
+    def pending(e: Any) -> bool:
+        return isinstance(e, (Derivative, Subs, DiracDelta)) or getattr(e, "func", None) == at
+
+    def as_at(e: Any) -> Any:
+        real = [sympy.Dummy(v.name, real=True) for v in e.variables]
+        return at(e.expr.xreplace(dict(zip(e.variables, real))), sympy.Tuple(*real), sympy.Tuple(*e.point))
+
+    def rewrite(e: Any) -> Any:
+        if isinstance(e, DiracDelta):
+            return sympy.S.Zero
+        if getattr(e, "func", None) == at:
+            body, variables, point = e.args
+            if body.has(Derivative, Subs, DiracDelta, at):
+                return e
+            return body.xreplace(dict(zip(variables, point)))
+        if isinstance(e, Derivative):
+            inner, counts = e.expr, list(e.variable_count)
+            if isinstance(inner, constant):
+                return sympy.S.Zero
+            if isinstance(inner, Mod):
+                a, b = inner.args
+                return (Derivative(a, *counts, evaluate=False)
+                        - sympy.floor(a / b) * Derivative(b, *counts, evaluate=False))
+            if inner.has(Derivative, Subs, DiracDelta, at):
+                return e    # settle the inside first
+            (v, n), rest = counts[0], counts[1:]
+            rest = ([(v, n - 1)] if n > 1 else []) + rest
+            once = sympy.diff(inner, v)
+            return Derivative(once, *rest, evaluate=False) if rest else once
+        return e
+
+    for _ in range(SETTLE_PASSES):
+        if not expr.has(Derivative, Subs, DiracDelta, at):
+            return expr
+        expr = expr.replace(lambda e: isinstance(e, Subs), as_at).replace(pending, rewrite)
+    return expr.replace(lambda e: getattr(e, "func", None) == at, lambda e: Subs(*e.args))
 
 
-def _needs_settling(graph: Graph) -> bool:
-    return any(node.kind == OP and node.prim.settle_sympy for node in graph.nodes)
+def has_unevaluated(expr: Any) -> bool:
+    """Whether a derivative still holds pieces lambdify cannot turn into NumPy code (``Derivative``,
+    ``Subs``, ``DiracDelta``).
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> has_unevaluated(sympy.Derivative(sympy.Mod(x, 3), x)), has_unevaluated(sympy.sin(x))
+    (True, False)
+    """
+    from sympy import Derivative, DiracDelta, Subs
+    return bool(expr.has(Derivative, Subs, DiracDelta))
+
+
+def real_value(value: Any, array: bool) -> Any:
+    """The lambdified derivative's value in the real domain: a complex number whose imaginary part
+    is not 0 is nan (f is not real-differentiable there: every other mode gives nan), one whose
+    imaginary part is 0 its real part; a float (or, for gradients, a float array).
+
+    >>> real_value(complex(2.77, 6.28), False), real_value(complex(4.0, 0.0), False)
+    (nan, 4.0)
+    >>> real_value([1.0, 2 + 1j], True).tolist()
+    [1.0, nan]
+    """
+    out = np.asarray(value)
+    if np.iscomplexobj(out):
+        out = np.where(out.imag == 0, out.real, np.nan)
+    out = np.asarray(out, dtype=float)
+    return out if array else float(out)
 
 
 def _symbolic_job(emit: Callable[[Any], None], graph: Graph, point: list[float], order: int,
-                  array: bool) -> None:
-    """The worker: nested expression, diff, lambdify, call; the value first, then the sizes."""
+                  array: bool, what: str = "symbolic") -> None:
+    """The worker: nested expression, diff (one order at a time, settled), lambdify, call; the value
+    first, then the sizes. What SymPy cannot do raises a DifferentiationError saying so."""
     import sympy
     clock, timings = time.perf_counter(), {}
 
@@ -75,19 +152,35 @@ def _symbolic_job(emit: Callable[[Any], None], graph: Graph, point: list[float],
     expr = to_sympy_expr(graph, max_depth=SYMPY_DEPTH)
     symbols = input_symbols(graph)
     lap("to_sympy")
-    derivative = [sympy.diff(expr, s) for s in symbols] if array else sympy.diff(expr, symbols[0], order)
-    if _needs_settling(graph):
-        derivative = [settle(d) for d in derivative] if array else settle(derivative)
+    if array:
+        parts = [settle(sympy.diff(expr, s)) for s in symbols]
+    else:
+        derivative = expr
+        for _ in range(order):  # SymPy's own n-th derivative of a Mod recurses without end
+            derivative = settle(sympy.diff(derivative, symbols[0]))
+        parts = [derivative]
+    left = [p for p in parts if has_unevaluated(p)]
+    if left:
+        raise DifferentiationError(f"{what}: SymPy cannot evaluate its derivative: it leaves "
+                                   f"{str(left[0])[:200]} unevaluated (the hybrid method "
+                                   f"differentiates the graph instead)")
     lap("diff")
-    fn = sympy.lambdify(symbols, derivative, modules="numpy")
+    try:
+        fn = sympy.lambdify(symbols, parts if array else parts[0], modules="numpy")
+    except Exception as exc:
+        raise DifferentiationError(f"{what}: SymPy cannot print its derivative as NumPy code "
+                                   f"({type(exc).__name__}: {exc})") from None
     lap("lambdify")
-    value = fn(*[np.float64(p) for p in point])
+    try:
+        value = fn(*[np.float64(p) for p in point])
+    except (NameError, KeyError, TypeError, AttributeError) as exc:
+        raise DifferentiationError(f"{what}: SymPy cannot evaluate its lambdified derivative "
+                                   f"({type(exc).__name__}: {exc})") from None
     lap("call")
-    emit(("value", np.asarray(value, dtype=float) if array else float(value), timings))
+    emit(("value", real_value(value, array), timings))
     shipped = _shipped(fn)
     if shipped is not None:
         emit(("code",) + shipped)
-    parts = derivative if array else [derivative]
     emit(("sizes", {"f count_ops": int(sympy.count_ops(expr)),
                     "derivative count_ops": sum(int(sympy.count_ops(d)) for d in parts)}))
 
@@ -114,8 +207,8 @@ def _rebuild_function(source: str, names: dict[str, Any], array: bool) -> Callab
     exec(compile(source, "<sympy.lambdify, rebuilt>", "exec"), namespace)  # SymPy's own printed code
     fn = namespace[source.split("(", 1)[0].split()[-1]]
     if array:
-        return lambda x: np.asarray(fn(*[np.float64(v) for v in x]), dtype=float)
-    return lambda x: float(fn(np.float64(x)))
+        return lambda x: real_value(fn(*[np.float64(v) for v in x]), True)
+    return lambda x: real_value(fn(np.float64(x)), False)
 
 
 def symbolic_derivative(f: Callable[..., Any], x: Any, order: int = 1,
@@ -138,13 +231,15 @@ def symbolic_derivative(f: Callable[..., Any], x: Any, order: int = 1,
     point = [float(v) for v in x] if array else [x]
     what = f"symbolic: sympy.diff of {graph.name} ({graph.n_ops} operations)"
     try:
-        out = timebox.stream(_symbolic_job, graph, point, order, array, timeout=timeout, what=what)
+        out = timebox.stream(_symbolic_job, graph, point, order, array, what, timeout=timeout, what=what)
     except RecursionError as exc:
-        raise DifferentiationError(f"{what}: SymPy hit Python's recursion limit ({exc})") from None
+        raise DifferentiationError(f"{what}: SymPy cannot differentiate this expression: it hit "
+                                   f"Python's recursion limit ({exc}); the hybrid method "
+                                   f"differentiates the graph instead") from None
     except (DifferentiationError, TimeoutError):
         raise
     except Exception as exc:  # SymPy's own limits (zoo, unprintable derivatives): say so clearly
-        raise DifferentiationError(f"{what}: SymPy could not finish ({type(exc).__name__}: {exc}); "
+        raise DifferentiationError(f"{what}: SymPy cannot finish ({type(exc).__name__}: {exc}); "
                                    f"the hybrid method differentiates the graph instead") from exc
     found = {item[0]: item[1:] for item in out.items}
     if "value" not in found:
@@ -154,6 +249,7 @@ def symbolic_derivative(f: Callable[..., Any], x: Any, order: int = 1,
         raise MethodTimeoutError(f"{what} timed out after {timeout:g} s during {during} (expression "
                                  f"swell: the hybrid method keeps the derivative's size linear)")
     value, timings = found["value"]
+    value = defined_value(value, [graph(x)])   # SymPy's formula, but no derivative where f is nan
     info.timings.update(timings)
     if "code" in found:
         info.source = found["code"][0]
@@ -196,4 +292,5 @@ def prepare_symbolic(f: Callable[..., Any], x: Any) -> Prepared:
 SYMBOLIC = Method("symbolic", lambda f, x, order: symbolic_derivative(f, x, order)[0], prepare_symbolic,
                   family="symbolic", summary="sympy.diff of one nested expression, lambdified")
 
-__all__ = ["SYMBOLIC", "symbolic_derivative", "symbolic_gradient", "prepare_symbolic", "settle"]
+__all__ = ["SYMBOLIC", "symbolic_derivative", "symbolic_gradient", "prepare_symbolic", "settle",
+           "has_unevaluated", "real_value"]

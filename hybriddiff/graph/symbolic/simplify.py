@@ -72,13 +72,30 @@ class SimplifyReport:
 
 
 def kept_nodes(graph: GraphIR) -> list[int]:
-    """The outputs, then both operands of every guard.
+    """The outputs, then both operands of every guard (what SymPy simplifies).
 
     >>> import hybriddiff as hd
     >>> kept_nodes(hd.trace(lambda x: x * x if x > 1 else x, 2.0))
     [2, 0, 1]
     """
     return list(graph.outputs) + [i for g in graph.guards for i in (g.lhs, g.rhs)]
+
+
+def copy_domains(graph: GraphIR, new: GraphIR) -> list[int]:
+    """The domain nodes of ``graph`` (``GraphIR.domains``: f's outputs in a derivative graph) copied
+    into ``new`` as they are, never through SymPy: SymPy would simplify sqrt(x)**2 to x and lose
+    where f is undefined. One loop over the nodes the domains need."""
+    needed = set(graph.domains)
+    for i in range(len(graph.nodes) - 1, -1, -1):
+        if i in needed:
+            needed.update(graph.nodes[i].args)
+    env: dict[int, int] = dict(zip(graph.inputs, new.inputs))
+    for i, node in enumerate(graph.nodes):
+        if i in needed and node.kind == OP:
+            env[i] = new.emit(node.prim, [env[a] for a in node.args])
+        elif i in needed and node.kind != INPUT:
+            env[i] = new.const(node.const, node.name)
+    return [env[d] for d in graph.domains]
 
 
 def rebuild(graph: GraphIR, assignments: list[tuple[Any, Any]], exprs: list[Any]) -> GraphIR:
@@ -100,6 +117,7 @@ def rebuild(graph: GraphIR, assignments: list[tuple[Any, Any]], exprs: list[Any]
     new.outputs = nodes[:k]
     new.guards = [Guard(nodes[k + 2 * j], g.op, nodes[k + 2 * j + 1], g.outcome)
                   for j, g in enumerate(graph.guards)]
+    new.domains = copy_domains(graph, new)
     return new.prune()
 
 
