@@ -25,7 +25,7 @@ list them). Each is checked before the work it bounds starts, and going past one
 from __future__ import annotations
 
 MAX_ORDER = 24
-MAX_DERIVATIVE_OPS = 100_000
+MAX_DERIVATIVE_OPS = 50_000
 MAX_FUNCTIONS_BYTES = 1 << 20     # 1 MiB
 MAX_FUNCTIONS_LINES = 1_000
 MAX_AT_VALUES = 1_000
