@@ -16,6 +16,7 @@ from .ad.forward import Dual
 from .ad.operators import grad, hessian, jacobian, jvp, value_and_grad, vjp
 from .ad.reverse import Variable
 from .comparison.compare import Comparison, compare
+from .comparison.statuses import STATUSES
 from .core import primitives
 from .core.dispatch import bind
 from .core.functions import COMPOSED
@@ -50,7 +51,7 @@ __all__ = [
     "Dual", "Variable", "Graph", "Tracer", "trace", "forward_table", "reverse_table",
     "Expression", "parse_expression", "finite_difference", "finite_jacobian", "FDResult",
     "step_study", "StepStudy", "swell_study", "SwellStudy", "logistic_map", "baydin_table1", "families",
-    "simplify", "SimplifyReport", "report", "compare", "Comparison", "scaling_study", "ScalingStudy",
+    "simplify", "SimplifyReport", "report", "compare", "Comparison", "STATUSES", "scaling_study", "ScalingStudy",
     "jvp", "vjp", "grad", "value_and_grad", "jacobian", "hessian", "derivative",
     "METHODS", "PRIMITIVES", "bind", "primitives", "register_method",
     "DifferentiationError", "DomainError", "LevelMixError", "MethodTimeoutError", "OutputTypeError", "ParseError",

@@ -105,12 +105,12 @@ def test_compare_html_to_a_file_is_a_well_formed_page(tmp_path):
     assert "gradient of x1*exp(x2) - x1" in page
 
 
-def test_overflow_is_quick_and_marked_not_a_failure():
+def test_overflow_is_quick_and_says_there_is_no_derivative():
     out = run("compare", "9**9**9*x", "--at", "x=2", "--format", "json", *FAST, timeout=10)
-    assert out.returncode == 0, out.stderr
+    assert out.returncode == 3, out.stderr     # f = inf: the table is written, and the status says so
     rows = json.loads(out.stdout)["rows"]
-    assert all(r["status"] in ("nan", "failed") for r in rows)
-    assert json.loads(out.stdout)["reference"] == "inf"
+    assert {r["status"] for r in rows} <= {"f undefined", "failed"}
+    assert "no derivative: f is not a real number" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_unknown_method_lists_the_available_ones():

@@ -23,7 +23,7 @@ def test_seed_rows(seed_comparison):
         assert r.row(method).rel_error < 1e-13, method
     assert 1e-12 < r.row("fd-central").rel_error < 1e-8
     for row in r.rows:
-        assert row.status == "ok", (row.method, row.note)
+        assert row.status in ("exact", "accurate"), (row.method, row.status, row.note)
         assert row.time > 0 and row.passes >= 1 and row.ops >= 1 and row.memory is not None, row
 
 
@@ -60,10 +60,10 @@ def test_one_column_list_builds_every_view(seed_comparison):
     assert [c.header for c in COLUMNS] == headers
     assert list(r.to_table().columns) == headers == list(r.to_table(full=True).columns)
     assert r.to_table(full=True).column("time/call")[0] == r.rows[0].time      # raw numbers in full
-    assert r.footnote().startswith(f"reference {float(r.reference)!r} ({r.reference_note}). digits: correct ")
+    assert r.footnote.startswith(f"reference {float(r.reference)!r} ({r.reference_note}). digits: correct ")
     for fact in ("median of 5 auto-ranged rounds", "setup: once", "passes: sweeps", "ops: operations",
-                 "memory: peak bytes of one call"):
-        assert fact in r.footnote()
+                 "memory: peak bytes of one call", "Statuses: ", "accurate: within what the method promises"):
+        assert fact in r.footnote
     # a column computed from a row is one entry in COLUMNS: the tables and the footnote follow
     per_pass = Column("ops/pass", lambda row: row.ops / row.passes, "{:.1f}".format, "operations per pass")
     COLUMNS.append(per_pass)
@@ -71,7 +71,7 @@ def test_one_column_list_builds_every_view(seed_comparison):
         table = r.to_table()
         first = r.rows[0]
         assert table.columns[-1] == "ops/pass" and table.column("ops/pass")[0] == f"{first.ops / first.passes:.1f}"
-        assert r.footnote().endswith("; ops/pass: operations per pass.") and "ops/pass" in r.to_markdown()
+        assert "; ops/pass: operations per pass. Statuses:" in r.footnote and "ops/pass" in r.to_markdown()
     finally:
         COLUMNS.remove(per_pass)
     assert Column("value", lambda row: row.value, str, shown=lambda row: False).cell(Row("m", 1.0)) == ""
@@ -82,8 +82,14 @@ def test_dataframe_and_plot(seed_comparison):
     assert isinstance(df, pd.DataFrame) and list(df["method"])[:2] == ["forward", "reverse"]
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
-    axes = seed_comparison.plot()
-    assert len(axes) == 2
+    figure = seed_comparison.plot()
+    assert isinstance(figure, matplotlib.figure.Figure) and len(figure.axes) == 2
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots()
+    assert seed_comparison.plot(ax=ax) is fig and ax.get_xscale() == "log"   # one Axes: the errors
+    fig2, pair = plt.subplots(1, 2)
+    assert seed_comparison.plot(ax=pair) is fig2 and pair[1].get_xlabel() == "seconds per call"
+    plt.close("all")
 
 
 def test_gradient_comparison_uses_max_relative_error():
@@ -97,16 +103,16 @@ def test_gradient_comparison_uses_max_relative_error():
 
 def test_failures_become_rows():
     r = hd.compare(lambda x: abs(x) * x, 1.5, methods=["reverse", "complex-step"], budget=0.01)
-    assert r.row("reverse").status == "ok"
+    assert r.row("reverse").status == "exact" and r["reverse"] is r.row("reverse")
     row = r.row("complex-step")
     assert row.status == "failed" and "abs is not analytic" in row.note and row.value is None
 
 
 def test_non_finite_values_are_marked():
-    with np.errstate(all="ignore"):
-        r = hd.compare(hd.sqrt, 0.0, methods=["forward", "reverse"], budget=0.01)
+    r = hd.compare(hd.sqrt, 0.0, methods=["forward", "reverse"], budget=0.01)
     for row in r.rows:
-        assert row.status == "nan" and row.digits is None
+        assert row.status == "infinite" and row.value == math.inf and row.digits is None
+    assert r.examined.state == "infinite"
 
 
 def test_untraceable_function_uses_mpmath_reference():

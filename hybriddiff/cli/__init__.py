@@ -1,5 +1,6 @@
 """The ``hybriddiff`` command: compare, trace, diff, report, demo (``commands.py``); reading the
-FUNCTION and ``--at`` arguments (``inputs.py``, ``pyfile.py``); help texts (``help.py``)."""
+FUNCTION and ``--at`` arguments (``inputs.py``, ``pyfile.py``); help texts (``help.py``); the exit
+statuses and when each applies (``exitcodes.py``)."""
 from .commands import main
 
 __all__ = ["main"]

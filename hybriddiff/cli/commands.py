@@ -1,8 +1,10 @@
 """The ``hybriddiff`` command: compare, trace, diff, report and demo (``python -m hybriddiff`` too).
 
-Exit status: 0 ok; 2 bad usage or input (argparse errors, ``ParseError``, unknown variables or
-methods, missing ``--at`` values, a missing file or function); 1 any other failure. A method that
-fails inside a comparison is not a failure of the command: its row says why.
+Exit status (``exitcodes.py``, where each is defined): 0 ok; 2 bad usage or input (argparse errors,
+``ParseError``, unknown variables or methods, missing ``--at`` values, a missing file or function); 1
+any other failure; ``compare`` only: 3 no derivative to trust (no reference, f undefined, or no
+method gave one) and 4 ``--check`` failed. A method that fails inside a comparison is not a failure
+of the command: its row says why, and the exit status counts it only through 3 and 4.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import argparse
 import html
 import json
 import os
+import shutil
 import sys
 import warnings
 from typing import Any, Callable, Sequence
@@ -24,10 +27,12 @@ from ..graph.facade import trace
 from ..graph.symbolic.bridge import latex
 from ..graph.symbolic.simplify import simplify
 from ..graph.trace_tables import forward_table, reverse_table
-from ..methods.registry import available_methods
+from ..methods.registry import available_methods, method_named
 from ..studies.report import report
+from . import exitcodes
 from .demo import seed_examples
-from .help import AT_HELP, EXAMPLES, FORMATS, FUNCTION_HELP, MAIN_EXAMPLES, SAFETY
+from .help import (AT_HELP, CHECK_HELP, EXAMPLES, FORMATS, FUNCTION_HELP, MAIN_EXAMPLES, MIN_DIGITS_HELP,
+                   SAFETY)
 from .functions_file import read_functions
 from .inputs import (Target, UsageError, UserCodeError, finite, load_target, parse_point,
                      tangent_values)
@@ -56,25 +61,42 @@ def _page(body: str, title: str) -> str:
             f"<title>{html.escape(title)}</title>\n</head>\n<body>\n{body}\n</body>\n</html>")
 
 
-def _render(table: Any, fmt: str, data: dict[str, Any]) -> str:
+def _render(table: Any, fmt: str, data: dict[str, Any], output: str | None = None) -> str:
     if fmt == "json":
         return json.dumps(jsonable(data), indent=2, allow_nan=False, ensure_ascii=False)
     if fmt == "html":
         return _page(table.to_html(max_rows=None), table.title)
-    return table.to_markdown(max_rows=None) if fmt == "markdown" else table.to_text(max_rows=None)
+    if fmt == "markdown":
+        return table.to_markdown(max_rows=None)
+    return table.to_text(max_rows=None, width=None if output else _terminal_width())
+
+
+def _terminal_width() -> int | None:
+    """The terminal's columns when text goes to one; None (no limit) for a pipe or a file."""
+    if not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
 
 
 # ---------------------------------------------------------------- commands
 def _methods(items: Sequence[str] | None) -> list[str] | None:
     if not items:
         return None
-    known = available_methods()
-    methods = [m.strip() for item in items for m in item.split(",") if m.strip()]
-    unknown = [m for m in methods if m not in known]
+    names = [m.strip() for item in items for m in item.split(",") if m.strip()]
+    unknown = [m for m in names if not _known(m)]
     if unknown:
         raise UsageError(f"unknown method(s) {', '.join(map(repr, unknown))}; available methods: "
-                         f"{', '.join(known)}")
-    return list(dict.fromkeys(methods))
+                         f"{', '.join(available_methods())}")
+    # each as hd.METHODS spells it ("central" is "fd-central"), once
+    return list(dict.fromkeys(method_named(m, "--methods").name for m in names))
+
+
+def _known(name: str) -> bool:
+    try:
+        method_named(name, "--methods")
+    except ValueError:
+        return False
+    return True
 
 
 def _target(args: argparse.Namespace) -> Target:
@@ -89,15 +111,31 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise UsageError(f"--budget must be between 0 and 60 seconds, got {args.budget}")
     if not 0 < args.timeout <= MAX_TIMEOUT:
         raise UsageError(f"--timeout must be between 0 and {MAX_TIMEOUT:g} seconds, got {args.timeout}")
+    if args.min_digits is not None and not 0 <= args.min_digits <= 17:
+        raise UsageError(f"--min-digits must be between 0 and 17 (double precision), got {args.min_digits:g}")
     target = _target(args)
     f, x = target.compare_input()
     result = compare(f, x, methods=methods, budget=args.budget, name=target.label, timeout=args.timeout)
     table = result.to_table()
-    table.title = target.title()
+    table.title = target.title(result.kind)
     data = {**result.to_dict(), "title": table.title, "variables": target.names,
             "at": target.point_dict()}
-    _emit(_render(table, args.format, data), args.output)
-    return 0
+    _emit(_render(table, args.format, data, args.output), args.output)
+    return _verdict(result, args)
+
+
+def _verdict(result: Any, args: argparse.Namespace) -> int:
+    """The exit status of a comparison that ran (``exitcodes.py``); the reason goes to stderr."""
+    why = exitcodes.no_derivative(result)
+    if why:
+        print(f"hybriddiff compare: no derivative: {why}", file=sys.stderr)
+        return exitcodes.NO_DERIVATIVE
+    if args.check or args.min_digits is not None:
+        failures = exitcodes.check_failures(result.rows, args.min_digits)
+        if failures:
+            print("hybriddiff compare: check failed: " + "; ".join(failures), file=sys.stderr)
+            return exitcodes.CHECK_FAILED
+    return exitcodes.OK
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
@@ -108,8 +146,8 @@ def cmd_trace(args: argparse.Namespace) -> int:
         raise UsageError("--tangent is for --mode forward (reverse mode seeds ȳ = 1)")
     else:
         table = reverse_table(target.function, target.table_point())
-    _emit(_render(table, args.format, table.to_dict()), args.output)
-    return 0
+    _emit(_render(table, args.format, table.to_dict(), args.output), args.output)
+    return exitcodes.OK
 
 
 def _higher_derivatives(d: Any, order: int, wrt: int) -> Any:
@@ -175,7 +213,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         if shown is not d:
             lines.append(f"simplified graph there: {full_value(shown(*at))}")
     _emit("\n".join(lines), args.output)
-    return 0
+    return exitcodes.OK
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -184,12 +222,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     paths = report(functions=functions, path=args.output, markdown=not args.no_markdown, **options)
     for path in paths or ():
         print(path)
-    return 0
+    return exitcodes.OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     print(seed_examples())
-    return 0
+    return exitcodes.OK
 
 
 # ---------------------------------------------------------------- the parser
@@ -224,6 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=COMPARE_TIMEOUT, metavar="SECONDS",
                    help=f"time limit of each method's set-up and first call, and of the reference "
                         f"(default: {COMPARE_TIMEOUT:g}); a method past it gets a 'timeout' row")
+    p.add_argument("--check", action="store_true", help=CHECK_HELP)
+    p.add_argument("--min-digits", type=float, metavar="D", help=MIN_DIGITS_HELP)
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
     p = _sub(sub, "trace", "the textbook forward or reverse trace table", cmd_trace)
     _point_args(p)
@@ -273,10 +313,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:   # --help, --version, usage errors (status 2)
-        return exc.code if isinstance(exc.code, int) else 2
+        return exc.code if isinstance(exc.code, int) else exitcodes.USAGE
     if args.command is None:
         parser.print_help()
-        return 0
+        return exitcodes.OK
     prog = f"hybriddiff {args.command}"
     try:
         with warnings.catch_warnings():   # nan/inf are marked in the output; no RuntimeWarning noise
@@ -284,20 +324,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             return args.run(args)
     except (ParseError, UsageError) as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
-        return 2
+        return exitcodes.USAGE
     except UserCodeError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
-        return 1
+        return exitcodes.FAILURE
     except BrokenPipeError:   # e.g. piped into head
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        return exitcodes.FAILURE
     except KeyboardInterrupt:
-        return 130
+        return exitcodes.INTERRUPTED
     except Exception as exc:
         if os.environ.get("HYBRIDDIFF_DEBUG"):
             raise
         print(f"{prog}: error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
+        return exitcodes.FAILURE
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,5 +1,13 @@
-"""The ``hybriddiff`` command's help texts: option help and the EXAMPLES of every ``--help``."""
+"""The ``hybriddiff`` command's help texts: option help and the EXAMPLES of every ``--help``; the exit
+codes (``EXIT_CODES``) and, for ``compare --help``, what each column and status means (read from
+``comparison.columns`` and ``comparison.statuses``, not copied)."""
 from __future__ import annotations
+
+import textwrap
+
+from ..comparison import statuses
+from ..comparison.columns import COLUMNS, explanations
+from . import exitcodes
 
 FORMATS = ("text", "markdown", "html", "json")
 FUNCTION_HELP = ("an expression in hybriddiff's safe language (quote it), '-' to read it from stdin, "
@@ -9,6 +17,43 @@ AT_HELP = ("the point: NAME=VALUE items (x=2, x1=2 x2=5, x=pi/4; repeatable); x=
            "(at most 1,000 values)")
 SAFETY = ("Expressions are parsed by an ast whitelist and never evaluated as Python; "
           "file.py:function executes that file. See SECURITY.md.")
+TRUSTED = ", ".join(word for word in statuses.STATUSES if word in statuses.TRUSTED)
+NO_ANSWER = ", ".join(word for word in statuses.STATUSES if word in exitcodes.NO_ANSWER)
+CHECK_HELP = (f"exit with status {exitcodes.CHECK_FAILED} when any method's status is not trusted "
+              f"({TRUSTED}), e.g. in CI; the table is written either way")
+MIN_DIGITS_HELP = ("implies --check: a row with fewer than D correct significant digits fails the check too, "
+                   "whatever its status (0 to 17; rows without a digit count, such as an infinite "
+                   "derivative, are judged by their status alone)")
+
+EXIT_CODES = f"""\
+exit status:
+  {exitcodes.OK}  ok (for compare: some method gave a derivative; an infinite derivative that the methods
+     report as such, and a kink answered with the documented convention, are results too)
+  {exitcodes.FAILURE}  any other failure (the Python file raised, a file cannot be written, ...)
+  {exitcodes.USAGE}  bad usage or input: options, a parse error, unknown variables or methods, a limit passed
+  {exitcodes.NO_DERIVATIVE}  compare found no derivative to trust: there is no 50-digit reference, the reference
+     is not a number (f is undefined there), or no method gave one (every row's status is one of:
+     {NO_ANSWER}); the table is still written
+  {exitcodes.CHECK_FAILED}  compare --check failed: some method's status is not trusted, or (--min-digits D) it
+     has fewer than D correct digits; the table is still written ({exitcodes.NO_DERIVATIVE} takes precedence)
+  {exitcodes.INTERRUPTED}  interrupted (Ctrl-C)
+"""
+
+
+def _lines(items: list[str], width: int = 100) -> str:
+    return "\n".join(textwrap.fill(item, width, initial_indent="  ", subsequent_indent="      ")
+                     for item in items)
+
+
+def compare_legend() -> str:
+    """What every column and every status of the comparison means, for ``compare --help``."""
+    explained = [explanations([c]) for c in COLUMNS if c.explain]
+    named = [c.header for c in COLUMNS if not c.explain]
+    if named:
+        explained.append(f"{', '.join(named)}: as named")
+    return (f"columns:\n{_lines(explained)}\n\nstatuses (the status column; --check accepts the trusted "
+            f"ones: {TRUSTED}):\n{_lines(statuses.legend().splitlines())}\n")
+
 
 MAIN_EXAMPLES = """\
 examples:
@@ -21,7 +66,8 @@ examples:
   hybriddiff demo
 
 'hybriddiff COMMAND --help' shows each command's options and more examples.
-"""
+
+""" + EXIT_CODES
 EXAMPLES = {
     "compare": """\
 examples:
@@ -31,10 +77,12 @@ examples:
   hybriddiff compare "exp(x**2 - x)/x" --at x=2 --format html -o comparison.html
   echo "x**3 - 2*x" | hybriddiff compare - --at x=1 --format json
   hybriddiff compare mymodule.py:f --at 2       # runs mymodule.py, then compares f at 2
+  hybriddiff compare "sin(x)" --at x=1 --methods forward,reverse --check --min-digits 15   # CI
 
 With several variables the comparison reports the gradient, in the order of the variables' names
 (x1, x2, ..., y). Methods: hybriddiff.methods.available_methods().
-""",
+
+""" + compare_legend() + "\n" + EXIT_CODES,
     "trace": """\
 examples:
   hybriddiff trace "ln(x1) + x1*x2 - sin(x2)" --at x1=2 x2=5

@@ -157,12 +157,15 @@ class Target:
         flat.__name__ = flat.__qualname__ = getattr(f, "__name__", "f")
         return flat, np.concatenate([np.atleast_1d(np.asarray(v, dtype=float)) for v in self.values])
 
-    def title(self) -> str:
+    def title(self, kind: str | None = None) -> str:
+        """The comparison's title; ``kind`` ("derivative", "gradient", "Jacobian") as the comparison
+        found it (by default from the point's shape alone)."""
         shown = [f"{n} = {full_value(v)}" for n, v in zip(self.names, self.values)]
         if len(self.values) == 1:
-            kind = "gradient" if np.ndim(self.values[0]) else "derivative"
+            kind = kind or ("gradient" if np.ndim(self.values[0]) else "derivative")
             return f"{kind} of {self.label} at {shown[0]}"
-        return f"gradient of {self.label} with respect to ({', '.join(self.names)}) at {', '.join(shown)}"
+        kind = kind if kind not in (None, "derivative") else "gradient"
+        return f"{kind} of {self.label} with respect to ({', '.join(self.names)}) at {', '.join(shown)}"
 
     def point_dict(self) -> dict[str, Any]:
         return {n: (v.tolist() if isinstance(v, np.ndarray) else v) for n, v in zip(self.names, self.values)}

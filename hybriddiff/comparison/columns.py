@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, Callable
 
+import numpy as np
+
 from ..display.format import byte_size, formatted, full_value, scientific, seconds
 from .measure import ROUNDS
+from .statuses import FAILED, TIMEOUT, UNCHECKED
 
 
 @dataclass
@@ -30,8 +33,26 @@ class Row:
     passes: int | None = None
     ops: int | None = None
     memory: int | None = None          # peak bytes of one call
-    status: str = "ok"                 # ok, nan, failed, timeout
+    status: str = UNCHECKED            # one of statuses.STATUSES, judged from evidence (judge.py)
     note: str = ""
+    expected: float | None = None      # the relative error the method may have here (judge.py)
+    estimate: float | None = None      # the method's own bound on its absolute error (FD), if any
+
+
+def value_cell(value: Any) -> str:
+    """A value for the table: numbers and vectors in full (long vectors cut), a matrix as its shape
+    and, when small, its entries to 6 digits (the full matrix is in ``to_dict()`` and the DataFrame).
+
+    >>> value_cell(np.array([[2.0, 1.0], [0.5403023058681398, 0.0]]))
+    '2x2 [[2, 1], [0.540302, 0]]'
+    """
+    if np.ndim(value) < 2:
+        return full_value(value, limit=6)
+    array = np.asarray(value, dtype=float)
+    shape = "x".join(map(str, array.shape))
+    if array.size > 6:
+        return f"{shape} matrix (in full: to_dict(), to_dataframe())"
+    return f"{shape} " + str([[float(f"{v:.6g}") for v in row] for row in array]).replace(".0,", ",").replace(".0]", "]")
 
 
 def _always(row: Row) -> bool:
@@ -39,8 +60,8 @@ def _always(row: Row) -> bool:
 
 
 def _has_value(row: Row) -> bool:
-    """A value is shown when the method produced one (ok, or a nan/inf that is marked)."""
-    return row.status in ("ok", "nan")
+    """A value is shown when the method produced one (whatever its status says of it)."""
+    return row.status not in (FAILED, TIMEOUT) or row.value is not None
 
 
 @dataclass(frozen=True)
@@ -76,7 +97,7 @@ def _field(header: str, name: str, show: Callable[[Any], str] = formatted(""), e
 
 COLUMNS: list[Column] = [
     _field("method", "method"),
-    _field("value", "value", lambda v: full_value(v, limit=6), shown=_has_value),
+    _field("value", "value", value_cell, shown=_has_value),
     _field("abs error", "abs_error", scientific),
     _field("rel error", "rel_error", scientific),
     _field("digits", "digits", formatted(".1f"),
@@ -87,7 +108,7 @@ COLUMNS: list[Column] = [
     _field("passes", "passes", explain="sweeps (AD) or evaluations of f (FD)"),
     _field("ops", "ops", explain="operations one call executes"),
     _field("memory", "memory", byte_size, "peak bytes of one call"),
-    _field("status", "status"),
+    _field("status", "status", explain="how far the value can be trusted (the statuses below)"),
     _field("note", "note"),
 ]
 

@@ -2,8 +2,9 @@
 
 For each method: the value, its absolute and relative error, correct digits, time per call
 (auto-ranged repeats: median and spread), set-up time apart, passes, operations and peak memory of
-one call. A method that fails or times out gets a row saying why instead of a number; a value that
-is nan or inf (outside a domain, at a kink) is marked, never reported as accurate.
+one call, and a status judged from that evidence (``judge.py``, the words of ``statuses.py``): a
+value is ``accurate`` only within what its method promises here, never merely for being finite; a
+method that fails or times out gets a row saying why instead of a number.
 
 Time: each method's set-up and first call (where the user's function runs) get at most ``timeout``
 seconds (``DEFAULT_TIMEOUT``), and so does the reference; a method that runs out of time gets a
@@ -18,79 +19,95 @@ method run into the limit: tracing a million operations takes most of the 10 s).
 """
 from __future__ import annotations
 
+import warnings
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
 from ..core.checks import as_point, name_of
 from ..display.format import jsonable
 from ..errors import MethodTimeoutError
-from ..methods.registry import available_methods, prepare
+from ..methods.registry import available_methods, method_named, prepare
 from .columns import Row
+from .judge import judge
 from .measure import memory_of_call, seconds_per_call, time_limit
-from .reference import reference
+from .reference import NONE, Reference, examine
 from .render import ComparisonRendering
+from .statuses import FAILED, TIMEOUT
 
 DEFAULT_TIMEOUT = 10.0   # seconds for each method's set-up and first call, and for the reference
 
 
 @dataclass(repr=False)
 class Comparison(ComparisonRendering):
-    """The result of ``hd.compare``: rows per method plus the reference (see ``to_markdown``)."""
+    """The result of ``hd.compare``: rows per method plus the reference (see ``to_markdown``).
+
+    ``c["forward"]`` is the forward row; ``c.examined`` the reference's evidence (``Reference``:
+    its state, the conventions used, one-sided derivatives, the attainable accuracy).
+    """
 
     function: str
     x: Any
     reference: Any
     reference_note: str
     rows: list[Row] = field(default_factory=list)
+    examined: Reference | None = None
 
     def row(self, method: str) -> Row:
+        """The row of ``method`` (any spelling ``hd.derivative`` accepts)."""
         for r in self.rows:
             if r.method == method:
                 return r
+        try:
+            name = method_named(method, "Comparison.row").name
+        except ValueError:
+            name = None
+        for r in self.rows:
+            if r.method == name:
+                return r
         raise KeyError(f"no row for {method!r}; methods: {', '.join(r.method for r in self.rows)}")
+
+    __getitem__ = row
+
+    @property
+    def kind(self) -> str:
+        """What was compared: "derivative", "gradient" or "Jacobian"."""
+        if self.examined is not None:
+            return self.examined.kind
+        return "gradient" if isinstance(self.x, np.ndarray) else "derivative"
+
+    @property
+    def statuses(self) -> dict[str, str]:
+        """Each method's status (the words of ``hd.STATUSES``)."""
+        return {r.method: r.status for r in self.rows}
 
     def to_dict(self) -> dict[str, Any]:
         """Everything as JSON-able data (values as lists, nan/inf as strings)."""
+        ex = self.examined
+        about = {} if ex is None else {
+            "reference_state": ex.state, "kind": ex.kind, "conventions": ex.conventions,
+            "one_sided": None if ex.sides is None else {"left": ex.sides.left, "right": ex.sides.right},
+            "attainable_rel_error": ex.attainable}
         return jsonable({"function": self.function, "x": self.x, "reference": self.reference,
-                         "reference_note": self.reference_note, "rows": [asdict(r) for r in self.rows]})
-
-
-def _errors(value: Any, ref: Any) -> tuple[float, float, float]:
-    """Absolute and relative error (max over components) and correct digits, in mpmath."""
-    import mpmath
-    with mpmath.workdps(60):
-        vals = np.ravel(np.asarray(value, dtype=object))
-        refs = np.ravel(np.asarray(ref, dtype=object))
-        abs_err, rel_err = mpmath.mpf(0), mpmath.mpf(0)
-        for v, r in zip(vals, refs):
-            err = abs(mpmath.mpf(float(v)) - r)
-            abs_err = max(abs_err, err)
-            rel_err = max(rel_err, err / abs(r) if r != 0 else err)
-    digits = 17.0 if rel_err == 0 else float(min(17.0, max(0.0, -mpmath.log10(rel_err))))
-    return float(abs_err), float(rel_err), digits
-
-
-def _finite(value: Any) -> bool:
-    """Real and finite (a complex value, e.g. from Python's ** on a negative float, is not)."""
-    array = np.asarray(value)
-    if np.iscomplexobj(array):
-        return False
-    return bool(np.all(np.isfinite(array.astype(float))))
+                         "reference_note": self.reference_note, **about,
+                         "rows": [asdict(r) for r in self.rows]})
 
 
 def _joined(*notes: str) -> str:
     return "; ".join(n for n in notes if n)
 
 
-def run_method(method: str, f: Callable[..., Any], x: Any, ref: Any, budget: float,
+def run_method(method: str, f: Callable[..., Any], x: Any, ref: Reference | None, budget: float,
                timeout: float | None = DEFAULT_TIMEOUT) -> Row:
-    """One row: prepare, time, measure; failures and timeouts become rows that say why.
+    """One row: prepare, time, measure, judge (``judge.py``); failures and timeouts become rows
+    that say why.
 
     The set-up and the first call get at most ``timeout`` seconds (main thread; None: no limit).
     """
     row = Row(method)
+    record = method_named(method, "the comparison")
     limit = time_limit(timeout, f"{method}: the set-up and the first call (f and the method)")
     try:
         with limit:
@@ -98,42 +115,25 @@ def run_method(method: str, f: Callable[..., Any], x: Any, ref: Any, budget: flo
             row.value = prepared.call()
     except MethodTimeoutError as exc:   # this limit, or the method's own (SymPy's time box)
         how = " (hd.compare's timeout=, the command's --timeout)" if limit.expired else ""
-        row.status, row.note = "timeout", f"{exc}{how}"
+        row.status, row.note = TIMEOUT, f"{exc}{how}"
         return row
     except Exception as exc:
-        row.status, row.note = "failed", f"{type(exc).__name__}: {exc}"
+        row.status, row.note = FAILED, f"{type(exc).__name__}: {exc}"
         return row
     try:
         row.setup, row.passes, row.ops, row.note = prepared.setup, prepared.passes, prepared.ops, prepared.note
+        row.estimate = prepared.error_estimate
         row.time, row.spread = seconds_per_call(prepared.call, budget)
         if row.spread is None:
             row.note = _joined(row.note, f"timed by one call (a call takes {row.time:.3g} s)")
         if prepared.measure_memory:
             row.memory, why = memory_of_call(prepared.call, row.time, prepared.ops)
             row.note = _joined(row.note, why)
-        finite = _finite(row.value)
     except Exception as exc:
-        row.status, row.note = "failed", f"{type(exc).__name__}: {exc}"
+        row.status, row.note = FAILED, f"{type(exc).__name__}: {exc}"
         return row
-    if not finite:
-        row.status = "nan"
-        row.note = _joined("the value is not finite (outside a domain or at a kink)", row.note)
-    elif ref is None:
-        # nothing to measure against (the reference failed or ran out of time: its note says why)
-        row.status = "nan"
-        row.note = _joined("no reference to measure against (see the reference's note)", row.note)
-    elif not _finite(_floats(ref)):
-        # the derivative does not exist here (an infinite slope, a domain edge, a kink), so no row
-        # can be called accurate
-        row.status = "nan"
-        row.note = _joined("no finite reference: the derivative does not exist here", row.note)
-    else:
-        row.abs_error, row.rel_error, row.digits = _errors(row.value, ref)
+    judge(row, ref, record.family, record.promise, row.estimate)
     return row
-
-
-def _floats(ref: Any) -> Any:
-    return [float(v) for v in np.ravel(np.asarray(ref, dtype=object))]
 
 
 def compare(f: Callable[..., Any], x: Any, methods: Sequence[str] | None = None,
@@ -155,24 +155,38 @@ def compare(f: Callable[..., Any], x: Any, methods: Sequence[str] | None = None,
     if not callable(f):
         raise TypeError(f"hd.compare: expected a function, got a {type(f).__name__}")
     point = as_point(x, "x", "hd.compare")
-    known = available_methods()
-    methods = list(known if methods is None else methods)
-    unknown = [m for m in methods if m not in known]
-    if unknown:
-        raise ValueError(f"hd.compare: unknown method(s) {', '.join(map(repr, unknown))}; "
-                         f"available: {', '.join(known)}")
+    if isinstance(methods, str):
+        raise TypeError(f"hd.compare: methods must be a list of method names, got the str {methods!r} "
+                        f"(write methods=[{methods!r}])")
+    # each name as hd.METHODS spells it ("central" is "fd-central"); an unknown one lists the methods
+    methods = list(available_methods()) if methods is None else [method_named(m, "hd.compare").name for m in methods]
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
                                 or not timeout > 0):
         raise ValueError(f"hd.compare: timeout must be a positive number of seconds or None, got {timeout!r}")
+    with quiet():
+        return _compare(f, point, methods, budget, name, timeout)
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """NumPy's RuntimeWarnings off: a nan or inf met on the way (a method stepping outside f's
+    domain) is reported in the row that met it, not as a warning printed above the table."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
+
+
+def _compare(f: Callable[..., Any], point: Any, methods: list[str], budget: float, name: str | None,
+             timeout: float | None) -> Comparison:
     try:
         with time_limit(timeout, "the reference (f traced, its derivative graph in mpmath)"):
-            ref, note = reference(f, point)
-    except ValueError as exc:
-        ref, note = None, str(exc)
+            ref = examine(f, point)
     except MethodTimeoutError as exc:
-        ref, note = None, f"no reference: {exc}; the rows are not measured against one"
-    label = name or name_of(f)
-    result = Comparison(label, point, ref, note)
+        ref = Reference(None, f"no reference: {exc}; the rows are not judged against one", NONE)
+    except Exception as exc:   # f fails at x, or neither traces nor takes mpmath numbers: say so
+        ref = Reference(None, f"no reference: {exc}" if isinstance(exc, ValueError) else
+                        f"no reference: f raised {type(exc).__name__}: {exc}", NONE)
+    result = Comparison(name or name_of(f), point, ref.value, ref.note, examined=ref)
     for method in methods:
         result.rows.append(run_method(method, f, point, ref, budget, timeout))
     return result

@@ -15,6 +15,11 @@ from ..display.format import full_value
 from ..display.plotting import axes
 from ..display.table import Table, TableViews
 from .columns import COLUMNS, explanations
+from .statuses import STATUSES, TRUSTED
+
+
+# left out first, in this order, when the text table must fit a narrow terminal
+DROPPABLE = ("spread", "setup", "memory", "abs error", "passes", "ops", "rel error", "time/call")
 
 
 class ComparisonRendering(TableViews):
@@ -29,18 +34,22 @@ class ComparisonRendering(TableViews):
     def to_table(self, full: bool = False) -> Table:
         """The rows as a ``Table``; ``full`` keeps the raw numbers instead of display text."""
         cells = [[column.cell(row, full) for column in COLUMNS] for row in self.rows]
-        return Table([column.header for column in COLUMNS], cells, title=self.title(),
-                     footnote=self.footnote(), digits=None if full else 16)
+        return Table([column.header for column in COLUMNS], cells, title=self.title,
+                     footnote=self.footnote, digits=None if full else 16, droppable=DROPPABLE)
 
+    @property
     def title(self) -> str:
-        x = full_value(self.x)
-        kind = "gradient" if isinstance(self.x, np.ndarray) else "derivative"
-        return f"{kind} of {self.function} at x = {x}"
+        """What was compared: "derivative", "gradient" or "Jacobian" of f at x."""
+        return f"{self.kind} of {self.function} at x = {full_value(self.x)}"   # type: ignore[attr-defined]
 
+    @property
     def footnote(self) -> str:
-        """The reference and how it was obtained, then what the columns mean (``Column.explain``)."""
-        ref = "" if self.reference is None else f"reference {full_value(self.reference, limit=6)}"
-        return f"{ref} ({self.reference_note}). {explanations(COLUMNS)}."
+        """The reference and how it was obtained, what the columns mean (``Column.explain``) and what
+        each status shown means (``statuses.STATUSES``)."""
+        ref = "" if self.reference is None else f"reference {full_value(self.reference, limit=6)} "
+        shown = dict.fromkeys(row.status for row in self.rows)
+        words = "; ".join(f"{word}: {STATUSES[word]}" for word in shown if word in STATUSES)
+        return f"{ref}({self.reference_note}). {explanations(COLUMNS)}. Statuses: {words}."
 
     def to_json(self, indent: int | None = 2) -> str:
         """JSON text of ``to_dict()`` (strict JSON: nan and inf as strings)."""
@@ -51,19 +60,23 @@ class ComparisonRendering(TableViews):
         return self.to_table(full=True).to_dataframe()
 
     def plot(self, ax: Any = None) -> Any:
-        """Relative error and time per call of each method, on log axes (matplotlib, optional)."""
-        rows = [r for r in self.rows if r.status == "ok"]
-        ax = axes(ax, nrows=1, ncols=2, figsize=(10, 3.6), constrained_layout=True)
-        names = [r.method for r in rows]
-        errors = [max(r.rel_error, 1e-17) for r in rows]
-        ax[0].barh(names, errors, color="#4c72b0")
-        ax[0].set_xscale("log")
-        ax[0].set_xlabel("relative error (1e-17 = exact)")
-        ax[0].invert_yaxis()
-        ax[1].barh(names, [r.time for r in rows], color="#dd8452")
-        ax[1].set_xscale("log")
-        ax[1].set_xlabel("seconds per call")
-        ax[1].invert_yaxis()
-        ax[0].set_title(self.title(), loc="left", fontsize=10)
-        return ax
+        """Relative error and time per call of each method, on log axes (matplotlib, optional).
 
+        ``ax``: two matplotlib Axes (error, time), or one (error only); by default a new figure.
+        Trusted rows (``statuses.TRUSTED``) are blue, the others orange. Returns the Figure.
+        """
+        rows = [r for r in self.rows if r.rel_error is not None]
+        panels = list(np.ravel(axes(ax, nrows=1, ncols=2, figsize=(10, 3.6), constrained_layout=True)))
+        names = [r.method for r in rows]
+        colors = ["#4c72b0" if r.status in TRUSTED else "#dd8452" for r in rows]
+        panels[0].barh(names, [max(r.rel_error, 1e-17) for r in rows], color=colors)
+        panels[0].set_xscale("log")
+        panels[0].set_xlabel("relative error (1e-17 = exact; orange: not trusted)")
+        panels[0].invert_yaxis()
+        panels[0].set_title(self.title, loc="left", fontsize=10)
+        if len(panels) > 1:
+            panels[1].barh(names, [r.time for r in rows], color=colors)
+            panels[1].set_xscale("log")
+            panels[1].set_xlabel("seconds per call")
+            panels[1].invert_yaxis()
+        return panels[0].figure

@@ -16,6 +16,7 @@ NO_DERIVATIVE = "no derivative"
 UNDEFINED = "f undefined"
 FAILED = "failed"
 TIMEOUT = "timeout"
+UNCHECKED = "unchecked"
 
 STATUSES: dict[str, str] = {
     EXACT: "the reference itself, correctly rounded",
@@ -26,11 +27,12 @@ STATUSES: dict[str, str] = {
     INFINITE: "the derivative is infinite here (a vertical tangent or a pole) and the method says so",
     CONVENTION: "the derivative does not exist here (a kink, tie or jump); the value is hybriddiff's "
                 "documented convention, named in the note",
-    NO_DERIVATIVE: "the derivative does not exist here; the value is neither side's (the note gives "
-                   "the one-sided derivatives)",
+    NO_DERIVATIVE: "the derivative does not exist here and the value is not the rules' convention (the "
+                   "note gives the one-sided derivatives)",
     UNDEFINED: "f itself is not a real number at this point: there is no derivative to be right about",
     FAILED: "the method raised an error or returned no number (the note says why)",
     TIMEOUT: "the method ran out of time",
+    UNCHECKED: "a number, but there is no reference to judge it by (the reference's note says why)",
 }
 TRUSTED = frozenset({EXACT, ACCURATE, INFINITE, CONVENTION})
 
@@ -45,4 +47,4 @@ def legend() -> str:
 
 
 __all__ = ["STATUSES", "TRUSTED", "legend", "EXACT", "ACCURATE", "INACCURATE", "INFINITE", "CONVENTION",
-           "NO_DERIVATIVE", "UNDEFINED", "FAILED", "TIMEOUT"]
+           "NO_DERIVATIVE", "UNDEFINED", "FAILED", "TIMEOUT", "UNCHECKED"]

@@ -17,6 +17,10 @@ MODES = ("forward", "reverse")
 
 
 def check_mode(mode: str) -> None:
+    """A clear error for anything but 'forward' or 'reverse' (a point passed where the mode goes too)."""
+    if not isinstance(mode, str):
+        raise TypeError(f"mode must be 'forward' or 'reverse', got a {type(mode).__name__}: hd.grad(f) and "
+                        f"hd.jacobian(f) return functions; call them at the point, e.g. hd.jacobian(f)(x)")
     if mode not in MODES:
         raise ValueError(f"mode must be 'forward' or 'reverse', got {mode!r}")
 

@@ -63,6 +63,14 @@ def _sp(path: str) -> Callable[..., Any]:
     return call
 
 
+def _whole(t: Any) -> Any:
+    """The integer at or below t, in t's own number type (a float, an mpmath number): where jumps are."""
+    if type(t) is float:
+        return float(math.floor(t)) if math.isfinite(t) else t
+    import mpmath
+    return mpmath.floor(t)
+
+
 def _out(np_fn: Any, arity: int) -> str | None:
     """The in-place NumPy call of a ufunc-backed primitive (None for anything else)."""
     if not isinstance(np_fn, np.ufunc):
@@ -187,7 +195,9 @@ def _mp_mod(x: Any, y: Any) -> Any:
 
 mod = _infix("mod", "%", np.mod, operator.mod, (lambda x, y, out: 1, lambda x, y, out: -floor(x / y)),
              _sp("Mod"), r"{0} \bmod {1}", 20, ((0.1, 5.0), (0.7, 2.0)), "mod", mp_fn=_mp_mod,
-             smooth=False, names=("mod",), ufuncs=("mod", "remainder"), sympy_heads=("Mod",), total=False)
+             smooth=False, names=("mod",), ufuncs=("mod", "remainder"), sympy_heads=("Mod",), total=False,
+             kink=lambda x, y: y != 0 and x / y == _whole(x / y),
+             convention="x % y at a jump (x/y an integer): partials 1 and -floor(x/y)")
 
 def _mp_fmod(x: Any, y: Any) -> Any:
     import mpmath   # C's remainder: x - y trunc(x/y) (mpmath.fmod has the sign of y, like %)
@@ -210,6 +220,8 @@ fmod = define("fmod", 2, numpy=np.fmod, mpmath=_mp_fmod,
               out_source=_out(np.fmod, 2), latex=r"\operatorname{{fmod}}\left({0}, {1}\right)",
               pretty="fmod({0}, {1})", domain=((0.1, 5.0), (0.7, 2.0)), scalar=math.fmod, smooth=False,
               names=("fmod",), ufuncs=("fmod",), total=False,
+              kink=lambda x, y: y != 0 and x / y == _whole(x / y) and x != 0,
+              convention="fmod(x, y) at a jump (x/y a nonzero integer): partials 1 and -trunc(x/y)",
               doc="C's remainder x - y * trunc(x / y) (the sign of x), elementwise.\n\n>>> import hybriddiff as hd\n"
                   ">>> hd.fmod(-7.0, 3.0)\n-1.0")
 
@@ -381,21 +393,25 @@ def _sp_heaviside(x: Any) -> Any:
 
 abs = _unary("abs", np.absolute, "fabs", lambda x, out: sign(x), "Abs", r"\left|{0}\right|",
              smooth=False, math_name="fabs", scalar_source="abs({0})", dunder="abs",
-             names=("absolute", "fabs"), ufuncs=("absolute", "fabs"))
+             names=("absolute", "fabs"), ufuncs=("absolute", "fabs"), kink=lambda x: x == 0,
+             convention="d|x|/dx = sign(x): 0 at x = 0 (SymPy's)")
 sign = _unary("sign", np.sign, _mp_piecewise(_scalar_sign), lambda x, out: 0, "sign",
               r"\operatorname{{sign}}{{\left({0}\right)}}", scalar=_scalar_sign, smooth=False,
-              piecewise_constant=True)
+              piecewise_constant=True, kink=lambda x: x == 0, convention="sign'(0) = 0 (piecewise constant)")
 # np.heaviside's second argument (the value at 0) is checked where the ufunc is mapped (functions.py)
 heaviside = _unary("heaviside", _np_heaviside, _mp_piecewise(_scalar_heaviside), lambda x, out: 0,
                    _sp_heaviside, r"\theta\left({0}\right)", scalar=_scalar_heaviside, smooth=False,
                    source="np.heaviside({0}, 0.5)", out_source="np.heaviside({0}, 0.5, out={out})",
-                   sympy_heads=("Heaviside",), piecewise_constant=True)
+                   sympy_heads=("Heaviside",), piecewise_constant=True, kink=lambda x: x == 0,
+                   convention="heaviside'(0) = 0 (piecewise constant)")
 floor = _unary("floor", np.floor, "floor", lambda x, out: 0, "floor",
                r"\left\lfloor{{{0}}}\right\rfloor", scalar=lambda x: float(math.floor(x)), smooth=False,
-               piecewise_constant=True, dunder="floor")
+               piecewise_constant=True, dunder="floor", kink=lambda x: x == _whole(x),
+               convention="floor' = 0 at its jumps too (piecewise constant)")
 ceil = _unary("ceil", np.ceil, "ceil", lambda x, out: 0, "ceiling",
               r"\left\lceil{{{0}}}\right\rceil", scalar=lambda x: float(math.ceil(x)), smooth=False,
-              piecewise_constant=True, names=("ceiling",), dunder="ceil")
+              piecewise_constant=True, names=("ceiling",), dunder="ceil", kink=lambda x: x == _whole(x),
+              convention="ceil' = 0 at its jumps too (piecewise constant)")
 
 hypot = define(
     "hypot", 2, numpy=np.hypot, mpmath=_mp("hypot"),
@@ -437,7 +453,8 @@ def _choice(name: str, pick: Callable[[Any, Any], Any], scalar: Callable[[Any, A
         latex=latex, pretty=f"{name}({{0}}, {{1}})", domain=((-3.0, 3.0), (-3.0, 3.0)),
         scalar=scalar,
         commutative=True, smooth=False, names=(name, alias), ufuncs=(name, f"f{alias}"),
-        sympy_heads=(head,), sympy_nary=True,
+        sympy_heads=(head,), sympy_nary=True, kink=lambda x, y: x == y,
+        convention=f"{name} at a tie x = y: each argument gets half the derivative (SymPy's Heaviside(0) = 1/2)",
         doc=f"The {which} of x and y, elementwise (a tie splits the derivative 1/2, 1/2).\n\n"
             f">>> import hybriddiff as hd\n>>> hd.{name}(2.0, 3.0)\n{3.0 if name == 'maximum' else 2.0}")
 

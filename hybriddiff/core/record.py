@@ -52,6 +52,9 @@ class Primitive:
     sympy_reciprocals: tuple[str, ...] = ()   # SymPy functions that are 1/this (cot for tan)
     smooth: bool = True                       # False: the derivative is a convention somewhere
     piecewise_constant: bool = False          # derivative 0 wherever it exists (floor, sign, ...)
+    kink: Callable[..., bool] | None = None   # the points where its derivative does not exist (a kink,
+                                              # tie or jump), given the argument values
+    convention: str = ""                      # what the rules give there (the comparison names it)
     total: bool = True                        # finite arguments never give nan (overflow aside): f made
                                               # only of total primitives is defined everywhere
     strong_zero: bool = False                 # a plain first argument 0 makes the result exactly 0,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import numbers
+import textwrap
 import unicodedata
 from typing import Any, Iterator, Sequence
 
@@ -17,6 +18,7 @@ from .format import format_value, jsonable
 
 HEAD, TAIL = 20, 10          # a long section shows this many first and last rows
 ELLIPSIS = "..."
+MIN_WRAP = 24                # the last column wraps, but never narrower than this
 _KEEP = object()              # "use the table's own setting"
 
 
@@ -53,7 +55,7 @@ class Table:
 
     def __init__(self, columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str = "",
                  footnote: str = "", sections: Sequence[tuple[int, str]] = (),
-                 digits: int | None = 3, max_rows: int | None = 200):
+                 digits: int | None = 3, max_rows: int | None = 200, droppable: Sequence[str] = ()):
         self.columns = tuple(str(c) for c in columns)
         self.rows = list(map(tuple, rows))
         for k, row in enumerate(self.rows) if set(map(len, self.rows)) - {len(self.columns)} else ():
@@ -63,6 +65,7 @@ class Table:
         self.title, self.footnote = title, footnote
         self.sections = sorted((int(start), str(label)) for start, label in sections)
         self.digits, self.max_rows = digits, max_rows
+        self.droppable = tuple(c for c in droppable if c in self.columns)  # left out first when narrow
 
     # ------------------------------------------------------------------ data
     def __len__(self) -> int:
@@ -157,27 +160,68 @@ class Table:
         return (f"[{len(self.rows):,} rows x {len(self.columns)} columns; {hidden:,} not shown: "
                 f"to_dict() and to_dataframe() hold them all]") if hidden else ""
 
-    def to_text(self, digits: Any = _KEEP, max_rows: Any = _KEEP) -> str:
-        """Aligned plain text: the title, a header, a rule of dashes, one line per row."""
+    def to_text(self, digits: Any = _KEEP, max_rows: Any = _KEEP, width: int | None = None) -> str:
+        """Aligned plain text: the title, a header, a rule of dashes, one line per row.
+
+        ``width`` (a terminal's columns): leave out the ``droppable`` columns, in order, until the
+        table fits (a line under the table names them), wrap the last column's text within its
+        share, and wrap the footnote.
+
+        >>> t = Table(("name", "extra", "note"), [("a", 1.0, "a long note " * 3)], droppable=["extra"])
+        >>> print(t.to_text(width=30))
+        name  note
+        ----  ------------------------
+        a     a long note a long note
+              a long note
+        [not shown at this width: extra; to_dict() has every column]
+        """
         digits = self.digits if digits is _KEEP else digits
         plan = self._plan(max_rows)
         body = [(kind, [format_value(v, digits) for v in self.rows[x]] if kind == "row"
                  else [ELLIPSIS] * len(self.columns) if kind == "ellipsis" else x) for kind, x in plan]
-        widths = [display_width(c) for c in self.columns]
+        keep = self._fitting(body, width)
+        columns = [self.columns[k] for k in keep]
+        body = [(kind, [cells[k] for k in keep] if kind != "section" else cells) for kind, cells in body]
+        widths = [display_width(c) for c in columns]
         for kind, cells in body:
             if kind != "section":
                 widths = [max(w, display_width(c)) for w, c in zip(widths, cells)]
+        if width is not None and sum(widths) + 2 * (len(widths) - 1) > width:
+            widths[-1] = max(MIN_WRAP, width - sum(widths[:-1]) - 2 * (len(widths) - 1))
 
-        def line(cells: Sequence[str]) -> str:
-            padded = [c + " " * (w - display_width(c)) for c, w in zip(cells, widths)]
-            return "  ".join(padded).rstrip()
+        def line(cells: Sequence[str]) -> list[str]:
+            last = textwrap.wrap(cells[-1], widths[-1]) if display_width(cells[-1]) > widths[-1] else [cells[-1]]
+            padded = [c + " " * (w - display_width(c)) for c, w in zip(cells[:-1], widths)]
+            first = "  ".join(padded + [last[0] if last else ""]).rstrip()
+            indent = " " * (sum(widths[:-1]) + 2 * (len(widths) - 1))
+            return [first] + [indent + more for more in last[1:]]
 
         lines = [self.title] if self.title else []
-        lines += [line(self.columns), line(["-" * w for w in widths])]
+        lines += line(columns) + line(["-" * w for w in widths])
         for kind, cells in body:
-            lines.append(f"-- {cells} --" if kind == "section" else line(cells))
-        lines += [note for note in (self._hidden_note(plan), self.footnote) if note]
+            lines += [f"-- {cells} --"] if kind == "section" else line(cells)
+        dropped = [c for c in self.columns if c not in columns]
+        shown = f"[not shown at this width: {', '.join(dropped)}; to_dict() has every column]" if dropped else ""
+        for note in (shown, self._hidden_note(plan), self.footnote):
+            if note:
+                lines += textwrap.wrap(note, width) if width else [note]
         return "\n".join(lines)
+
+    def _fitting(self, body: list, width: int | None) -> list[int]:
+        """The columns to show: all, or without droppable ones (in order) until the rest fit."""
+        keep = list(range(len(self.columns)))
+        if width is None:
+            return keep
+
+        def total(indices: list[int]) -> int:
+            widest = [max([display_width(self.columns[k])] + [display_width(cells[k]) for kind, cells in body
+                                                              if kind != "section"]) for k in indices]
+            return sum(widest[:-1]) + min(widest[-1], MIN_WRAP) + 2 * (len(widest) - 1)
+        for name in self.droppable:
+            if total(keep) <= width:
+                break
+            keep.remove(self.columns.index(name))
+        return keep
 
     def __str__(self) -> str:
         return self.to_text()

@@ -4,9 +4,11 @@
 f: R^n -> R; ``finite_jacobian`` handles vector-valued f. With ``h=None`` each scheme uses its
 classical optimal step relative to max(1, |x|), rounded so that (x + h) - x == h. With
 ``full_output=True`` the result is an ``FDResult`` whose ``error_estimate`` adds truncation (from the
-same stencil at h/2 and h/4) and rounding error, and is inf when f is not resolved at the step. Near
-a domain edge (f nan, inf or raising at a stencil point) the formulas go one-sided, and ``note``
-says so.
+same stencil at h/2 and h/4) and rounding error, and is inf when f is not resolved at the step, or
+has a kink or a jump at x (the one-sided difference quotients disagree: ``kink.py``; the note gives
+both one-sided derivatives). Near a domain edge (f nan, inf or raising at a stencil point) the
+formulas go one-sided, and ``note`` says so. A scheme answers to its name and to its name in
+``hd.METHODS`` ('central' or 'fd-central').
 
 The schemes are records (``schemes.py``). Exact stencils and steps: ``stencils.py``; evaluating f
 safely: ``probe.py``; fixed stencils and estimates: ``fixed.py``; domain edges: ``edge.py``;
@@ -17,7 +19,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -36,8 +38,17 @@ class FDResult:
     (m, n) for a Jacobian) otherwise; ``evaluations`` counts the calls of f the value needed (what
     ``full_output=False`` costs: n + 1 for a forward gradient, 2n central), ``estimate_evaluations``
     the further calls made only for the error estimate (the same stencil at h/2 and h/4; for the
-    complex step, f at the real x); ``note`` is empty unless something special happened (a
-    one-sided fallback near a domain edge, no error bound).
+    complex step, f at the real x; and the kink check's one-sided quotients); ``note`` is empty unless something special happened (a
+    one-sided fallback near a domain edge, a kink or jump at x, no error bound). ``scheme`` is the
+    scheme's name ('central', also when asked for as 'fd-central').
+
+    It unpacks like numdifftools' ``full_output``: ``value, info = hd.finite_difference(f, x,
+    full_output=True)``, where ``info`` is the result itself (``info.error_estimate``, ``info.h``).
+
+    >>> import hybriddiff as hd
+    >>> value, info = hd.finite_difference(hd.exp, 0.0, scheme="fd-central", full_output=True)
+    >>> round(value, 9), info.scheme, info.error_estimate < 1e-8, info.evaluations
+    (1.0, 'central', True, 2)
     """
     value: Any
     error_estimate: Any
@@ -46,6 +57,10 @@ class FDResult:
     scheme: str
     note: str = field(default="")
     estimate_evaluations: int = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        """``value, info = result``: the value, and the result itself for the rest."""
+        return iter((self.value, self))
 
 
 def _check(f: Any, x: Any, name: Any, h: Any, order: Any, where: str) -> tuple[Scheme, Any, Any]:
@@ -83,12 +98,13 @@ def _coordinates(f: Callable[[Any], Any], x: Any, scheme: Scheme, h: Any, order:
     calls = Calls()
     if not isinstance(x, np.ndarray):
         step = None if h is None else float(h)
-        return [scheme.run(Line(f, x, None, vector, where, calls), order, step, full)], calls.n, calls.one_output
+        return [scheme.differentiate(Line(f, x, None, vector, where, calls), order, step, full)], calls.n, \
+            calls.one_output
     steps = np.broadcast_to(np.asarray(h if h is not None else np.nan, dtype=float), x.shape)
     out = []
     for i in range(len(x)):
         hi = None if h is None else float(steps[i])
-        out.append(scheme.run(Line(f, x, i, vector, where, calls), order, hi, full))
+        out.append(scheme.differentiate(Line(f, x, i, vector, where, calls), order, hi, full))
     return out, calls.n, calls.one_output
 
 
@@ -131,7 +147,7 @@ def finite_difference(f: Callable[[Any], Any], x: Any, scheme: str = "central", 
     steps = [e.h for e in estimates]
     extra = sum(e.extra for e in estimates)
     return FDResult(value, np.array(errors) if array else errors[0], np.array(steps) if array else steps[0],
-                    calls - extra, scheme, _notes(estimates, array), extra)
+                    calls - extra, record.name, _notes(estimates, array), extra)
 
 
 def finite_jacobian(f: Callable[[Any], Any], x: Any, scheme: str = "central", h: Any = None,
@@ -154,8 +170,8 @@ def finite_jacobian(f: Callable[[Any], Any], x: Any, scheme: str = "central", h:
     error = _jacobian_shape(np.stack([e.error for e in estimates], axis=1), one, x)
     steps = np.array([e.h for e in estimates])
     extra = sum(e.extra for e in estimates)
-    return FDResult(value, error, steps, calls - extra, scheme, _notes(estimates, isinstance(x, np.ndarray)),
-                    extra)
+    return FDResult(value, error, steps, calls - extra, record.name,
+                    _notes(estimates, isinstance(x, np.ndarray)), extra)
 
 
 def _jacobian_shape(matrix: np.ndarray, one_output: bool, x: Any) -> Any:

@@ -39,6 +39,7 @@ class Estimate:
     h: float
     note: str = ""
     extra: int = 0      # evaluations of f made only for the error estimate
+    probe: float | None = None   # the step for the kink check (``kink.py``); None: f is one-sided here
 
 
 def apply_stencil(line: Line, stencil: Stencil, h: float) -> tuple[np.ndarray | None, list[Outside], float]:
@@ -123,7 +124,8 @@ def fixed(line: Line, stencil: Stencil, h: float, user_h: bool, full: bool) -> E
         return Estimate(value, np.full(value.shape, np.nan), h, note)
     before = line.calls.n
     error, why = estimate(line, stencil, h, value, scale)
-    return Estimate(value, error, h, "; ".join(n for n in (note, why) if n), line.calls.n - before)
+    return Estimate(value, error, h, "; ".join(n for n in (note, why) if n), line.calls.n - before,
+                    None if note else h)
 
 
 __all__ = ["Estimate", "apply_stencil", "fixed", "estimate", "rounding", "lost_note", "ROUNDING_ULPS"]

@@ -128,10 +128,11 @@ def _table(line: Line, stencil: Stencil, h0: float, powers: list[int], budget: i
     table.finish()
     error = SAFETY * table.best_err
     lost = ((error > LOST * np.abs(table.best)) & (error > 100 * table.floor)) | ~table.consistent()
+    probe = table.steps[-3] if len(table.steps) >= 3 else table.steps[0]  # the kink check's s
     if np.any(lost):
         return Estimate(table.best, np.where(lost, np.inf, error), table.steps[table.at],
-                        lost_note("the extrapolation table did not settle"))
-    return Estimate(table.best, error, table.steps[table.at])
+                        lost_note("the extrapolation table did not settle"), probe=probe)
+    return Estimate(table.best, error, table.steps[table.at], probe=probe)
 
 
 def richardson(line: Line, order: int = 1, h: float | None = None) -> Estimate:
@@ -144,6 +145,8 @@ def richardson(line: Line, order: int = 1, h: float | None = None) -> Estimate:
     stencil, h0, powers, note = _start(line, stencil, h0, user_h)
     result = _table(line, stencil, h0, powers, budget)
     result.note = "; ".join(n for n in (note, result.note) if n)
+    if stencil != central(order):  # one-sided at a domain edge: no two sides to compare
+        result.probe = None
     return result
 
 

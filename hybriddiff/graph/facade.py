@@ -56,9 +56,9 @@ class Graph(GraphIR):
         from .codegen import compile_graph
         return compile_graph(self, backend)
 
-    def to_sympy(self, nested: bool = False) -> tuple[list, list]:
-        """``(assignments, outputs)``: one SymPy assignment per operation, so any depth converts
-        (``nested=True``: one expression per output, for small graphs)."""
+    def to_sympy(self, nested: bool = False) -> Any:
+        """``(assignments, outputs)``: one SymPy assignment per operation, so any depth converts;
+        ``nested=True``: the expression itself (a list for several outputs; small graphs only)."""
         return to_sympy(self, nested)
 
     @staticmethod

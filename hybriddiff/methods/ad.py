@@ -9,9 +9,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..ad.operators import derivative_nested, grad, jvp
+from ..ad.operators import derivative_nested, grad, jacobian, jvp
 from ..graph.facade import Graph, trace
-from .record import Method, Prepared
+from .record import Method, Prepared, output_size
 
 
 def _by_graph(f: Callable[[Any], Any], x: Any, order: int, mode: str) -> Any:
@@ -42,23 +42,34 @@ def _traced(f: Callable[..., Any], x: Any) -> Graph | None:
 
 def prepare_forward(f: Callable[..., Any], x: Any) -> Prepared:
     """Textbook forward mode: one pass per input direction (``hd.grad(mode="forward")`` would push
-    all directions through one pass as vector tangents, which hides the n in the cost)."""
+    all directions through one pass as vector tangents, which hides the n in the cost). A vector
+    f gives its Jacobian as ``hd.jacobian`` does: one row per output, one column per direction."""
     g = _traced(f, x)
     n = int(np.size(x))
     ops = g.jvp().n_ops * n if g is not None else None
     if not isinstance(x, np.ndarray):
-        return Prepared(lambda: grad(f, mode="forward")(x), passes=1, ops=ops)
+        if output_size(f, x, g) is None:
+            return Prepared(lambda: grad(f, mode="forward")(x), passes=1, ops=ops)
+        return Prepared(lambda: jvp(f, (x,), (1.0,))[1], passes=1, ops=ops)
     basis = list(np.eye(n))
-    return Prepared(lambda: np.array([jvp(f, (x,), (e,))[1] for e in basis], dtype=float),
-                    passes=n, ops=ops, note=f"{n} pass{'es' if n != 1 else ''}, one per input direction")
+
+    def columns() -> np.ndarray:
+        return np.stack([np.asarray(jvp(f, (x,), (e,))[1], dtype=float) for e in basis], axis=-1)
+    return Prepared(columns, passes=n, ops=ops, note=f"{n} pass{'es' if n != 1 else ''}, one per input direction")
 
 
 def prepare_reverse(f: Callable[..., Any], x: Any) -> Prepared:
-    """One recording pass and one backward sweep."""
+    """One recording pass and one backward sweep (per output, for a vector f: ``hd.jacobian``)."""
     g = _traced(f, x)
-    ops = g.grad().n_ops if g is not None else None
-    return Prepared(lambda: grad(f, mode="reverse")(x), passes=2, ops=ops,
-                    note="one recording pass and one backward sweep")
+    m = output_size(f, x, g)
+    if m is None:
+        ops = g.grad().n_ops if g is not None else None
+        return Prepared(lambda: grad(f, mode="reverse")(x), passes=2, ops=ops,
+                        note="one recording pass and one backward sweep")
+    ops = g.derivative().n_ops if g is not None else None
+    jac = jacobian(f, mode="reverse")
+    return Prepared(lambda: jac(x), passes=1 + m, ops=ops,
+                    note=f"one recording pass and {m} backward sweeps, one per output")
 
 
 FORWARD = Method("forward", run_forward, prepare_forward, family="AD",

@@ -33,8 +33,8 @@ def hybrid_graph(f: Callable[..., Any], x: Any, order: int = 1,
     graph = trace(f, x)
     traced = time.perf_counter()
     derivative = graph
-    for _ in range(order):
-        derivative = derivative.grad()
+    for _ in range(order):   # several outputs: forward mode, hd.jacobian's shape (rows = outputs)
+        derivative = derivative.grad() if graph.out_container == "scalar" else derivative.derivative()
     built = time.perf_counter()
     small, report = simplify(derivative, timeout=timeout)
     if small is not derivative and not _agree(small, derivative, x):

@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import numpy as np
+
 Function = Callable[..., Any]
+EXACT_RULES = 8 * 2.0 ** -52   # exact rules, rounded in float64: a few ulp
 
 
 @dataclass
@@ -23,6 +26,7 @@ class Prepared:
     note: str = ""
     extra: dict = field(default_factory=dict)   # e.g. generated source, symbolic sizes
     measure_memory: bool = True     # tracemalloc makes some calls (huge lambdified expressions) crawl
+    error_estimate: float | None = None   # the method's own bound on its absolute error (FD), if any
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,21 @@ class Method:
     prepare: Callable[[Function, Any], Prepared]      # the comparison's set-up, then a call to time
     family: str = ""                                  # "AD", "symbolic", "hybrid", "FD" or "user"
     summary: str = ""
+    # the relative error it promises on a well-conditioned f; the comparison also allows what the
+    # derivative's conditioning costs any float64 evaluation (``comparison/judge.py``)
+    promise: float = EXACT_RULES
+
+
+def output_size(f: Function, x: Any, graph: Any = None) -> int | None:
+    """How many outputs f has at x: None for one scalar, m for a vector (from the graph when traced).
+
+    >>> output_size(lambda v: [v[0], 2 * v[1]], [1.0, 2.0]), output_size(lambda t: t * t, 3.0)
+    (2, None)
+    """
+    if graph is not None:
+        return None if graph.out_container == "scalar" else sum(s or 1 for s in graph.out_sizes)
+    out = f(np.asarray(x, dtype=float) if np.ndim(x) else x)
+    return int(np.size(out)) if isinstance(out, (list, tuple, np.ndarray)) and np.ndim(out) else None
 
 
 def prepare_by_running(run: Callable[[Function, Any, int], Any]) -> Callable[[Function, Any], Prepared]:
@@ -43,4 +62,4 @@ def prepare_by_running(run: Callable[[Function, Any, int], Any]) -> Callable[[Fu
     return prepare
 
 
-__all__ = ["Method", "Prepared", "prepare_by_running"]
+__all__ = ["Method", "Prepared", "prepare_by_running", "output_size", "EXACT_RULES"]

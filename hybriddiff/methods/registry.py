@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from ..core.checks import as_point
 from .ad import FORWARD, REVERSE
-from .fd import FD_METHODS
+from .fd import FD_ALIASES, FD_METHODS
 from .hybrid import HYBRID
 from .record import Method, Prepared, prepare_by_running
 from .symbolic import SYMBOLIC
@@ -37,16 +37,29 @@ def available_methods() -> tuple[str, ...]:
 
 
 def method_named(name: Any, where: str = "hd.derivative") -> Method:
-    """The record of method ``name``, or a ValueError listing the methods."""
+    """The record of method ``name``, or a ValueError listing the methods. A finite-difference
+    scheme also answers to its scheme name where no method has that name (``fd.FD_ALIASES``);
+    the record's ``name`` is the one to show.
+
+    >>> method_named("central").name, method_named("fd-central").name, method_named("forward").family
+    ('fd-central', 'fd-central', 'AD')
+    """
+    names = available_methods()
+    aliases = {alias: method for alias, method in FD_ALIASES.items() if alias not in names}
+    key = aliases.get(name, name) if isinstance(name, str) else None
     for method in METHOD_LIST:
-        if method.name == name:
+        if method.name == key:
             return method
-    raise ValueError(f"{where}: unknown method {name!r}; available methods: {', '.join(available_methods())}")
+    also = ", ".join(f"{alias} for {method}" for alias, method in aliases.items())
+    raise ValueError(f"{where}: unknown method {name!r}; available methods: {', '.join(names)}"
+                     + (f" (also {also})" if also else ""))
 
 
-def register_method(name: str) -> Callable[[Callable], Callable]:
+def register_method(name: str, promise: float = 1e-8) -> Callable[[Callable], Callable]:
     """Decorator: make ``run(f, x, order)`` available as ``hd.derivative(..., method=name)`` (and in
-    the comparison, which times ``run`` itself); a name already taken is replaced.
+    the comparison, which times ``run`` itself); a name already taken is replaced. ``promise`` is
+    the relative error it should reach on a well-conditioned f: the comparison calls a row
+    ``accurate`` only within it (default 1e-8, about a forward difference's).
 
     >>> @register_method("my-forward")
     ... def my_forward(f, x, order):
@@ -58,10 +71,12 @@ def register_method(name: str) -> Callable[[Callable], Callable]:
     """
     if not isinstance(name, str) or not name:
         raise TypeError(f"register_method: the name must be a non-empty str, got {name!r}")
+    if isinstance(promise, bool) or not isinstance(promise, (int, float)) or not 0 < promise < 1:
+        raise ValueError(f"register_method: promise must be a relative error between 0 and 1, got {promise!r}")
 
     def decorate(run: Callable) -> Callable:
         method = Method(name, run, prepare_by_running(run), family="user",
-                        summary=(run.__doc__ or "").strip().split("\n")[0])
+                        summary=(run.__doc__ or "").strip().split("\n")[0], promise=float(promise))
         for k, known in enumerate(METHOD_LIST):
             if known.name == name:
                 METHOD_LIST[k] = method

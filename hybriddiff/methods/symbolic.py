@@ -152,13 +152,18 @@ def _symbolic_job(emit: Callable[[Any], None], graph: Graph, point: list[float],
     expr = to_sympy_expr(graph, max_depth=SYMPY_DEPTH)
     symbols = input_symbols(graph)
     lap("to_sympy")
-    if array:
-        parts = [settle(sympy.diff(expr, s)) for s in symbols]
-    else:
-        derivative = expr
+    rows = []   # one row of derivatives per output of f, one entry per input (hd.jacobian's shape)
+    for out in (expr if isinstance(expr, list) else [expr]):
+        if array:
+            rows.append([settle(sympy.diff(out, s)) for s in symbols])
+            continue
+        derivative = out
         for _ in range(order):  # SymPy's own n-th derivative of a Mod recurses without end
             derivative = settle(sympy.diff(derivative, symbols[0]))
-        parts = [derivative]
+        rows.append([derivative])
+    parts = [p for row in rows for p in row]
+    shaped = [row if array else row[0] for row in rows]
+    shaped = shaped if isinstance(expr, list) else shaped[0]
     left = [p for p in parts if has_unevaluated(p)]
     if left:
         raise DifferentiationError(f"{what}: SymPy cannot evaluate its derivative: it leaves "
@@ -166,7 +171,7 @@ def _symbolic_job(emit: Callable[[Any], None], graph: Graph, point: list[float],
                                    f"differentiates the graph instead)")
     lap("diff")
     try:
-        fn = sympy.lambdify(symbols, parts if array else parts[0], modules="numpy")
+        fn = sympy.lambdify(symbols, shaped, modules="numpy")
     except Exception as exc:
         raise DifferentiationError(f"{what}: SymPy cannot print its derivative as NumPy code "
                                    f"({type(exc).__name__}: {exc})") from None
@@ -177,11 +182,11 @@ def _symbolic_job(emit: Callable[[Any], None], graph: Graph, point: list[float],
         raise DifferentiationError(f"{what}: SymPy cannot evaluate its lambdified derivative "
                                    f"({type(exc).__name__}: {exc})") from None
     lap("call")
-    emit(("value", real_value(value, array), timings))
+    emit(("value", real_value(value, isinstance(shaped, list)), timings))
     shipped = _shipped(fn)
     if shipped is not None:
         emit(("code",) + shipped)
-    emit(("sizes", {"f count_ops": int(sympy.count_ops(expr)),
+    emit(("sizes", {"f count_ops": sum(int(sympy.count_ops(e)) for e in (expr if isinstance(expr, list) else [expr])),
                     "derivative count_ops": sum(int(sympy.count_ops(d)) for d in parts)}))
 
 
@@ -201,14 +206,16 @@ def _shipped(fn: Callable[..., Any]) -> tuple[str, dict[str, Any]] | None:
     return shipped
 
 
-def _rebuild_function(source: str, names: dict[str, Any], array: bool) -> Callable[[Any], Any]:
-    """The worker's lambdified derivative, rebuilt here from its source: ``function(x)``."""
+def _rebuild_function(source: str, names: dict[str, Any], array: bool,
+                      several: bool) -> Callable[[Any], Any]:
+    """The worker's lambdified derivative, rebuilt here from its source: ``function(x)`` (x an
+    array: the gradient; ``several``: f has several outputs, the value is an array too)."""
     namespace = dict(names)
     exec(compile(source, "<sympy.lambdify, rebuilt>", "exec"), namespace)  # SymPy's own printed code
     fn = namespace[source.split("(", 1)[0].split()[-1]]
     if array:
         return lambda x: real_value(fn(*[np.float64(v) for v in x]), True)
-    return lambda x: real_value(fn(np.float64(x)), False)
+    return lambda x: real_value(fn(np.float64(x)), several)
 
 
 def symbolic_derivative(f: Callable[..., Any], x: Any, order: int = 1,
@@ -249,11 +256,12 @@ def symbolic_derivative(f: Callable[..., Any], x: Any, order: int = 1,
         raise MethodTimeoutError(f"{what} timed out after {timeout:g} s during {during} (expression "
                                  f"swell: the hybrid method keeps the derivative's size linear)")
     value, timings = found["value"]
-    value = defined_value(value, [graph(x)])   # SymPy's formula, but no derivative where f is nan
+    # SymPy's formula, but no derivative where f is nan
+    value = defined_value(value, [float(v) for v in np.ravel(np.asarray(graph(x), dtype=float))])
     info.timings.update(timings)
     if "code" in found:
         info.source = found["code"][0]
-        info.function = _rebuild_function(*found["code"], array)
+        info.function = _rebuild_function(*found["code"], array, graph.out_container != "scalar")
     info.sizes.update({"f graph ops": graph.n_ops, **(found["sizes"][0] if "sizes" in found else {})})
     if "sizes" not in found:
         info.notes.append(f"count_ops did not finish within {timeout:g} s")
@@ -278,7 +286,10 @@ def prepare_symbolic(f: Callable[..., Any], x: Any) -> Prepared:
     1.381773290676
     """
     value, info = symbolic_derivative(f, x, timeout=cas.DEFAULT_TIMEOUT)
-    call = (lambda: info.function(x)) if info.function is not None else (lambda: value)
+    fn = info.function
+    # the lambdified formula knows nothing of f's domain: no derivative where f is nan, as above
+    domain = [float(v) for v in np.ravel(np.asarray(trace(f, x)(x), dtype=float))]
+    call = (lambda: defined_value(fn(x), domain)) if fn is not None else (lambda: value)
     note = "sympy.diff of the nested expression, lambdify (NumPy)"
     if info.function is None:
         note += "; the lambdified code could not be rebuilt here: the call returns the value"

@@ -28,14 +28,22 @@ class ScalingStudy(TableViews):
     rows: list[dict[str, Any]] = field(default_factory=list)
     interrupted: bool = False
 
+    @property
+    def title(self) -> str:
+        """The study in a line (the table's title, the plot's)."""
+        note = " (interrupted: the rows that finished)" if self.interrupted else ""
+        return f"Gradient cost against dimension: {self.family}{note}"
+
+    @property
+    def footnote(self) -> str:
+        """What the columns mean (the table's footnote)."""
+        return "gradient / f: the gradient's time over f's own time at the same n, measured side by side."
+
     def to_table(self) -> Table:
         cells = [(r["n"], r["method"], r["seconds"], r["ratio"], r["passes"], r["memory"], r["note"])
                  for r in self.rows]
-        note = " (interrupted: the rows that finished)" if self.interrupted else ""
         return Table(("n", "method", "seconds per gradient", "gradient / f", "passes", "peak bytes",
-                      "note"), cells, title=f"Gradient cost against dimension: {self.family}{note}",
-                     footnote="gradient / f: the gradient's time over f's own time at the same n, "
-                              "measured side by side.")
+                      "note"), cells, title=self.title, footnote=self.footnote)
 
     def to_dict(self) -> dict[str, Any]:
         return {"family": self.family, "interrupted": self.interrupted, "rows": self.to_table().to_dict()["rows"]}
@@ -50,7 +58,10 @@ class ScalingStudy(TableViews):
         return None
 
     def plot(self, ax: Any = None) -> Any:
-        """Seconds per gradient against n, one line per method, log-log (matplotlib, optional)."""
+        """Seconds per gradient against n, one line per method, log-log (matplotlib, optional).
+
+        Draws into ``ax`` when given (a matplotlib Axes), else into a new figure; returns the Figure.
+        """
         ax = axes(ax, figsize=(6, 4), constrained_layout=True)
         for method in dict.fromkeys(r["method"] for r in self.rows):
             pts = [(r["n"], r["seconds"]) for r in self.rows if r["method"] == method and r["seconds"]]
@@ -60,9 +71,9 @@ class ScalingStudy(TableViews):
         ax.set_yscale("log")
         ax.set_xlabel("dimension n")
         ax.set_ylabel("seconds per gradient")
-        ax.set_title(self.to_table().title, fontsize=10, loc="left")
+        ax.set_title(self.title, fontsize=10, loc="left")
         ax.legend()
-        return ax
+        return ax.figure
 
 
 def _progress(tasks: list, show: bool | None) -> Iterable:

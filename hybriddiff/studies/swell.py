@@ -159,6 +159,18 @@ class SwellStudy(TableViews):
     x: float
     rows: list[SwellRow]
 
+    @property
+    def title(self) -> str:
+        """The study in a line (the table's title)."""
+        return f"Expression swell: d/dx {self.family}(n), traced at x = {self.x:g}"
+
+    @property
+    def footnote(self) -> str:
+        """What the columns count and the time limit (the table's footnote)."""
+        limit = "no limit" if self.timeout is None else f"{self.timeout:g} s per cell"
+        return (f"SymPy count_ops; 'diff+cse ops' counts the CSE'd form; hybrid = graph.grad() "
+                f"(count_ops of its flat SymPy form); SymPy cells time-boxed ({limit}).")
+
     def table(self) -> Table:
         """A ``Table`` with one row per n (times in seconds): render it, or read its columns."""
         rows = []
@@ -166,10 +178,7 @@ class SwellStudy(TableViews):
             cells = [v for k in CELLS for v in (r.cells[k].text(), r.cells[k].seconds)]
             rows.append([r.n, r.f_count_ops, r.f_graph_ops, *cells, r.hybrid_ops, r.hybrid_nodes,
                          r.hybrid_count_ops, r.hybrid_seconds])
-        limit = "no limit" if self.timeout is None else f"{self.timeout:g} s per cell"
-        return Table(COLUMNS, rows, title=f"Expression swell: d/dx {self.family}(n), traced at x = {self.x:g}",
-                     footnote=f"SymPy count_ops; 'diff+cse ops' counts the CSE'd form; hybrid = graph.grad() "
-                              f"(count_ops of its flat SymPy form); SymPy cells time-boxed ({limit}).")
+        return Table(COLUMNS, rows, title=self.title, footnote=self.footnote)
 
     def to_table(self) -> Table:
         return self.table()
@@ -180,7 +189,10 @@ class SwellStudy(TableViews):
                          "rows": [asdict(r) for r in self.rows]})
 
     def plot(self, ax: Any = None) -> Any:
-        """Derivative size against n (log scale): the three SymPy routes and the hybrid graph."""
+        """Derivative size against n (log scale): the three SymPy routes and the hybrid graph.
+
+        Draws into ``ax`` when given (a matplotlib Axes), else into a new figure; returns the Figure.
+        """
         ax = axes(ax)
         ns = [r.n for r in self.rows]
         for kind, label in zip(CELLS, ("sympy.diff", "expand + diff", "diff + cse")):
@@ -190,7 +202,7 @@ class SwellStudy(TableViews):
         ax.set_ylabel("count_ops of d/dx")
         ax.set_title(f"Expression swell: {self.family}")
         ax.legend()
-        return ax
+        return ax.figure
 
 
 def baydin_table1(n_max: int = 4) -> Table:

@@ -110,21 +110,23 @@ def sympy_env(graph: GraphIR, nested: bool = False) -> tuple[list[tuple[Any, Any
     return assignments, env
 
 
-def to_sympy(graph: GraphIR, nested: bool = False) -> tuple[list[tuple[Any, Any]], list[Any]]:
+def to_sympy(graph: GraphIR, nested: bool = False) -> Any:
     """``(assignments, outputs)``: one ``(Symbol, expr)`` per operation, then the outputs.
 
-    With ``nested=True`` the assignments are substituted (``([], outputs)``; small graphs only).
+    With ``nested=True`` the expression itself, as ``to_sympy_expr`` (a list for several outputs;
+    small graphs only).
 
     >>> import hybriddiff as hd
     >>> assignments, outputs = to_sympy(hd.trace(lambda x: hd.exp(x * x - x) / x, 2.0))
     >>> assignments, outputs
     ([(v1, x**2), (v2, v1 - x), (v3, exp(v2)), (v4, v3/x)], [v4])
     >>> to_sympy(hd.trace(lambda x: 2 * x, 1.0), nested=True)
-    ([], [2*x])
+    2*x
+    >>> to_sympy(hd.trace(lambda x, y: (x * y, x + y), 1.0, 2.0), nested=True)
+    [x*y, x + y]
     """
     if nested:
-        out = to_sympy_expr(graph)
-        return [], list(out) if isinstance(out, list) else [out]
+        return to_sympy_expr(graph)
     assignments, env = sympy_env(graph)
     return assignments, [env[o] for o in graph.outputs]
 
@@ -203,7 +205,8 @@ def latex(graph: GraphIR, nested: bool = True) -> str:
     small = max((tree_sizes(graph)[o] for o in graph.outputs), default=0) <= LATEX_TREE
     if nested and small and graph.n_ops <= MAX_OPS:
         try:
-            texts = [sympy.latex(o) for o in to_sympy(graph, nested=True)[1]]
+            exprs = to_sympy(graph, nested=True)
+            texts = [sympy.latex(o) for o in (exprs if isinstance(exprs, list) else [exprs])]
             return texts[0] if len(texts) == 1 else r"\left(" + ", ".join(texts) + r"\right)"
         except DifferentiationError:  # small but too deep to nest: the assignments below
             pass
