@@ -189,3 +189,10 @@ def test_statuses_are_documented_in_one_place():
                              "f undefined", "failed", "timeout"}
     assert TRUSTED == {"exact", "accurate", "infinite", "convention"}
     assert hd.STATUSES is STATUSES
+
+
+def test_the_readme_lists_every_status():
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for word, meaning in STATUSES.items():
+        assert f"- `{word}`: {meaning}" in readme, word

@@ -184,8 +184,10 @@ def _compare(f: Callable[..., Any], point: Any, methods: list[str], budget: floa
     except MethodTimeoutError as exc:
         ref = Reference(None, f"no reference: {exc}; the rows are not judged against one", NONE)
     except Exception as exc:   # f fails at x, or neither traces nor takes mpmath numbers: say so
-        ref = Reference(None, f"no reference: {exc}" if isinstance(exc, ValueError) else
-                        f"no reference: f raised {type(exc).__name__}: {exc}", NONE)
+        why = str(exc) if str(exc).startswith("no reference") else f"no reference: {type(exc).__name__}: {exc}"
+        ref = Reference(None, why, NONE)
+    if ref.state == NONE and ref.value is None:
+        ref.kind = "gradient" if np.ndim(point) else "derivative"
     result = Comparison(name or name_of(f), point, ref.value, ref.note, examined=ref)
     for method in methods:
         result.rows.append(run_method(method, f, point, ref, budget, timeout))

@@ -119,7 +119,8 @@ def _judge_finite(row: Row, ref: Reference, value: np.ndarray, promise: float, e
 
 
 def _digits(relative: float) -> str:
-    return f"{max(0.0, -math.log10(relative)):.0f} digits"
+    n = round(max(0.0, -math.log10(relative)))
+    return f"{n} digit{'' if n == 1 else 's'}"
 
 
 def _judge_infinite(row: Row, ref: Reference, value: np.ndarray, exact: np.ndarray, promise: float) -> None:

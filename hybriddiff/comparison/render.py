@@ -7,6 +7,7 @@ display (``display/format.py``). matplotlib and pandas are imported only when as
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -47,8 +48,8 @@ class ComparisonRendering(TableViews):
         """The reference and how it was obtained, what the columns mean (``Column.explain``) and what
         each status shown means (``statuses.STATUSES``)."""
         ref = "" if self.reference is None else f"reference {full_value(self.reference, limit=6)} "
-        shown = dict.fromkeys(row.status for row in self.rows)
-        words = "; ".join(f"{word}: {STATUSES[word]}" for word in shown if word in STATUSES)
+        shown = {row.status for row in self.rows}
+        words = "; ".join(f"{word}: {meaning}" for word, meaning in STATUSES.items() if word in shown)
         return f"{ref}({self.reference_note}). {explanations(COLUMNS)}. Statuses: {words}."
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -73,7 +74,7 @@ class ComparisonRendering(TableViews):
         panels[0].set_xscale("log")
         panels[0].set_xlabel("relative error (1e-17 = exact; orange: not trusted)")
         panels[0].invert_yaxis()
-        panels[0].set_title(self.title, loc="left", fontsize=10)
+        panels[0].set_title("\n".join(textwrap.wrap(self.title, 60)), loc="left", fontsize=10)
         if len(panels) > 1:
             panels[1].barh(names, [r.time for r in rows], color=colors)
             panels[1].set_xscale("log")
