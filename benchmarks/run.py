@@ -31,6 +31,11 @@ def _swell() -> str:
     return swell_workload()
 
 
+def _compare() -> str:
+    from benchmarks.compare_bench import compare_workload
+    return compare_workload()
+
+
 def _finite() -> str:
     from benchmarks.finite_bench import finite_workload
     return finite_workload()
@@ -42,6 +47,7 @@ WORKLOADS: dict[str, tuple[str, Callable[[], str]]] = {
     "w3": ("W3: extended Rosenbrock gradient (Python loop for hybriddiff, vectorised for the peers)", peers.w3),
     "w4": ("W4: expression swell on the logistic map (hybrid vs SymPy)", _swell),
     "w5": ("W5: finite differences: accuracy and calls, against numdifftools", _finite),
+    "w6": ("W6: what judging costs: the comparison's reference with its evidence vs the bare reference", _compare),
     "core": ("Forward and reverse mode against plain floats (issue 2 targets)",
              lambda: core_modes.seed_workload() + "\n\n" + core_modes.rosenbrock_workload(1000)),
     "graph": ("Compiled derivative graphs, scalar and batched (issue 3 targets)", graph_bench.compiled_workload),

@@ -60,7 +60,8 @@ def test_one_column_list_builds_every_view(seed_comparison):
     assert [c.header for c in COLUMNS] == headers
     assert list(r.to_table().columns) == headers == list(r.to_table(full=True).columns)
     assert r.to_table(full=True).column("time/call")[0] == r.rows[0].time      # raw numbers in full
-    assert r.footnote.startswith(f"reference {float(r.reference)!r} ({r.reference_note}). digits: correct ")
+    assert r.footnote.startswith(f"reference {float(r.reference)!r} ({r.reference_note}). method: a name of hd.METHODS")
+    assert all(f"{c.header}: " in r.footnote for c in COLUMNS)     # every column explained
     for fact in ("median of 5 auto-ranged rounds", "setup: once", "passes: sweeps", "ops: operations",
                  "memory: peak bytes of one call", "Statuses: ", "accurate: within what the method promises"):
         assert fact in r.footnote

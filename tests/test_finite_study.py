@@ -72,7 +72,7 @@ def test_plot_with_matplotlib(baydin):
     pytest.importorskip("matplotlib")
     import matplotlib
     matplotlib.use("Agg")
-    ax = baydin.plot()
+    ax = baydin.plot().axes[0]     # plot() returns the Figure, as every result's does
     assert ax.get_xscale() == "log" and len(ax.get_legend_handles_labels()[1]) == 4
 
 

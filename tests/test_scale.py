@@ -111,37 +111,8 @@ def built_scaling(interrupted=False):
 
 
 def test_scaling_title_and_footnote_are_read_only_strings_shared_by_every_view():
+    """The study's own words (what every result shares is in test_results_api.py)."""
     study = built_scaling()
     assert study.title == "Gradient cost against dimension: rosenbrock"
     assert "interrupted" in built_scaling(interrupted=True).title
     assert study.footnote.startswith("gradient / f:")
-    table = study.to_table()
-    assert (table.title, table.footnote) == (study.title, study.footnote)
-    assert study.to_markdown().startswith(f"**{study.title}**")
-    with pytest.raises(AttributeError):
-        study.title = "another"
-    with pytest.raises(AttributeError):
-        study.footnote = "another"
-
-
-def test_scaling_to_dataframe():
-    pytest.importorskip("pandas")
-    frame = built_scaling().to_dataframe()
-    assert frame.shape == (4, 7) and list(frame["n"]) == [2, 2, 8, 8]
-    assert frame.attrs["title"] == built_scaling().title
-
-
-def test_scaling_plot_returns_the_figure_and_draws_into_given_axes():
-    matplotlib = pytest.importorskip("matplotlib")
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.figure import Figure
-    study = built_scaling()
-    fig = study.plot()
-    assert isinstance(fig, Figure) and len(fig.axes) == 1 and len(fig.axes[0].lines) == 2
-    assert fig.axes[0].get_title(loc="left") == study.title
-    plt.close(fig)
-    mine, (left, right) = plt.subplots(1, 2)
-    assert study.plot(ax=right) is mine and study.plot(left) is mine
-    assert len(right.lines) == 2 and len(left.lines) == 2
-    plt.close(mine)

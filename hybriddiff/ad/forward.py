@@ -11,11 +11,10 @@ from typing import Any, Callable
 import numpy as np
 
 from ..core import fastpath
-from ..core.dispatch import Box, bind, partials_at
+from ..core.dispatch import Box, bind, constant_result, partials_at
 from ..core.overloads import Operators
 from ..core.record import Primitive
 
-_PLAIN = (int, float)
 EAGER_LEVEL = 1  # level of a Dual built by hand from plain numbers
 
 
@@ -50,10 +49,10 @@ class Dual(Operators, Box):
         # out_dot = sum(partial_i * arg_i_dot) over the arguments of this level; the arity-1 and
         # arity-2 branches are the same rule unrolled (this is the hot path of forward mode).
         level = self._level
-        if prim.piecewise_constant:  # derivative 0 wherever it exists: the result is a constant
-            return prim(self.value)
-        if prim.strong_zero and type(args[0]) in _PLAIN and args[0] == 0:
-            return 0.0  # xmul(0, y) is exactly 0 whatever y does: a constant
+        if prim.piecewise_constant or prim.strong_zero:   # maybe a constant (derivative 0 for sure)
+            constant = constant_result(prim, args, self.value)
+            if constant is not None:
+                return constant
         if len(args) == 1:
             x = self.value
             out = prim(x)

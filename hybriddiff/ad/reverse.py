@@ -13,12 +13,11 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from ..core import fastpath
-from ..core.dispatch import Box, bind, partials_at
+from ..core.dispatch import Box, bind, constant_result, partials_at
 from ..core.overloads import Operators
 from ..core.record import Primitive
 from ..errors import DifferentiationError
 
-_PLAIN = (int, float)
 EAGER_LEVEL = 2  # a hand-built Variable outranks a hand-built Dual: Variable(Dual(...)) nests
 _FREED = None    # _parents of an interior node after its graph was freed
 
@@ -75,10 +74,10 @@ class Variable(Operators, Box):
 
     def _hd_apply(self, prim: Primitive, args: tuple) -> "Variable":
         level = self._level
-        if prim.piecewise_constant:  # derivative 0 wherever it exists: the result is a constant
-            return prim(self.value)
-        if prim.strong_zero and type(args[0]) in _PLAIN and args[0] == 0:
-            return 0.0  # xmul(0, y) is exactly 0 whatever y does: a constant
+        if prim.piecewise_constant or prim.strong_zero:   # maybe a constant (derivative 0 for sure)
+            constant = constant_result(prim, args, self.value)
+            if constant is not None:
+                return constant
         primals = [a.value if type(a) is Variable and a._level == level else a for a in args]
         out = bind(prim, *primals)
         parents, partials = [], []

@@ -96,20 +96,21 @@ def _field(header: str, name: str, show: Callable[[Any], str] = formatted(""), e
 
 
 COLUMNS: list[Column] = [
-    _field("method", "method"),
-    _field("value", "value", value_cell, shown=_has_value),
-    _field("abs error", "abs_error", scientific),
-    _field("rel error", "rel_error", scientific),
+    _field("method", "method", explain="a name of hd.METHODS"),
+    _field("value", "value", value_cell, "the derivative it gave (a matrix: its shape, and its entries when small)",
+           shown=_has_value),
+    _field("abs error", "abs_error", scientific, "|value - reference| (the largest over entries)"),
+    _field("rel error", "rel_error", scientific, "abs error / |reference| (the largest over entries)"),
     _field("digits", "digits", formatted(".1f"),
            "correct significant digits (max relative error over components)"),
     _field("time/call", "time", seconds, f"median of {ROUNDS} auto-ranged rounds"),
-    _field("spread", "spread", formatted(".0%")),
+    _field("spread", "spread", formatted(".0%"), "(slowest - fastest) / median of those rounds"),
     _field("setup", "setup", seconds, "once (tracing, SymPy, compiling)"),
     _field("passes", "passes", explain="sweeps (AD) or evaluations of f (FD)"),
     _field("ops", "ops", explain="operations one call executes"),
     _field("memory", "memory", byte_size, "peak bytes of one call"),
     _field("status", "status", explain="how far the value can be trusted (the statuses below)"),
-    _field("note", "note"),
+    _field("note", "note", explain="an error estimate, a fallback, the convention used, why a method failed"),
 ]
 
 

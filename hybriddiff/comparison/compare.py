@@ -13,7 +13,7 @@ that, timing takes about ``budget`` seconds (one call, when ``ROUNDS`` calls wou
 second) and memory at most ``measure.MEMORY_SECONDS``. So a comparison of m methods takes at most
 about (m + 1) * timeout + m * (budget + 2 calls + 1 s): with the 10 methods of ``hd.METHODS`` and the
 defaults, about two minutes at most. Measured on ``families.sine_chain`` (3 operations a step; two busy
-cores): 1e5 operations 33-45 s (the reference 8.6 s, forward and reverse 5-7 s each, ``hybrid``
+cores): 1e5 operations 33-45 s (the reference with its evidence 6-7 s, forward and reverse 5-7 s each, ``hybrid``
 runs into the limit, ``symbolic`` refuses the depth); 1e6 operations 105 s (the reference and every
 method run into the limit: tracing a million operations takes most of the 10 s).
 """

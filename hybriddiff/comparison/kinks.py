@@ -25,15 +25,15 @@ MAX_ENTRIES = 400         # derivative entries (outputs x inputs) examined one s
 DIVERGES = 1e3            # a one-sided quotient growing this much as the step shrinks: no finite limit
 
 
-def active(graph: Graph, point: list[Any]) -> list[str]:
-    """The conventions in force at the point: one line per primitive met at its kink, tie or jump,
-    and per branch decided on a tie (mpmath values at the working precision).
+def active(graph: Graph, env: list[Any]) -> list[str]:
+    """The conventions in force where the graph's nodes have the values ``env`` (``node_values``,
+    in mpmath): one line per primitive met at its kink, tie or jump, and per branch decided on a tie.
 
     >>> import hybriddiff as hd, mpmath
-    >>> [c.split(":")[0] for c in active(hd.trace(lambda x: hd.abs(x) + hd.sin(x), 0.0), [mpmath.mpf(0)])]
+    >>> g = hd.trace(lambda x: hd.abs(x) + hd.sin(x), 0.0)
+    >>> [c.split(":")[0] for c in active(g, node_values(g, [mpmath.mpf(0)]))]
     ['d|x|/dx = sign(x)']
     """
-    env = node_values(graph, point)
     found: list[str] = []
     for node in graph.nodes:
         if node.kind == OP and node.prim.kink is not None and node.prim.convention not in found:
@@ -141,4 +141,4 @@ def input_values(graph: Graph, x: Any) -> list[Any]:
     return flatten_args(graph, [arg])
 
 
-__all__ = ["active", "one_sided", "input_values", "Sides"]
+__all__ = ["active", "one_sided", "input_values", "node_values", "Sides"]

@@ -20,8 +20,9 @@ import numpy as np
 
 from ..display.format import full_value
 from ..graph.facade import Graph, trace
-from .conditioning import attainable
-from .kinks import MAX_ENTRIES, Sides, active, input_values, one_sided
+from ..graph.arguments import assemble
+from .conditioning import MAX_OPS, attainable
+from .kinks import MAX_ENTRIES, Sides, active, input_values, node_values, one_sided
 
 DIGITS = 50
 _PRECISION = threading.RLock()
@@ -164,7 +165,8 @@ def _examine(f: Callable[..., Any], x: Any) -> Reference:
         return Reference(value, note, _state(np.asarray(value, dtype=object)), _kind(x, f_value),
                          np.shape(value), f_value=f_value)
     with precision(DIGITS):
-        f_value = np.asarray(graph(_mp_point(x)), dtype=object)
+        env = node_values(graph, input_values(graph, x))   # f's primal sweep, for f(x) and the kinks
+        f_value = np.asarray(assemble(graph, [env[o] for o in graph.outputs]), dtype=object)
         kind = _kind(x, f_value)
         if not all(isinstance(v, mpmath.mpf) and mpmath.isfinite(v) for v in np.ravel(f_value)):
             shown = full_value(np.array([complex(v) if isinstance(v, mpmath.mpc) else float(v)
@@ -174,13 +176,16 @@ def _examine(f: Callable[..., Any], x: Any) -> Reference:
                              f_value=f_value)
         d = derivative_graph(graph)
         value = np.asarray(d(_mp_point(x)), dtype=object)
-        conventions = active(graph, input_values(graph, x))
+        conventions = active(graph, env)
     ref = Reference(value if value.ndim else value[()], f"traced derivative graph: exact rules evaluated in mpmath at "
                     f"{DIGITS} digits", _state(value), kind, value.shape, conventions, f_value=f_value)
     if conventions or ref.state == NONE:
         _settle_sides(ref, graph, f, x)
     if ref.state == FINITE:
         ref.attainable = attainable(d, x, np.ravel(ref.floats()))
+        if ref.attainable is None and d.n_ops > MAX_OPS:
+            ref.note += (f"; what float64 attains here is not measured (the derivative graph has {d.n_ops:,} "
+                         f"operations, past {MAX_OPS:,}): rows are judged by their methods' promises alone")
     return ref
 
 

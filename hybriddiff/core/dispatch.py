@@ -255,6 +255,23 @@ def _short(a: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def constant_result(prim: Primitive, args: Sequence[Any], primal: Any) -> Any:
+    """The result as a plain constant where its derivative is 0 for sure, else None: a
+    piecewise-constant primitive at ``primal`` (so 0 * inf never makes a locally constant f nan),
+    or a strong zero's plain first argument 0 (``xmul(0, y)`` is exactly 0 whatever y does). The
+    eager modes return it instead of a box.
+
+    >>> from hybriddiff.core import primitives as P
+    >>> constant_result(P.floor, (None,), 2.5), constant_result(P.xmul, (0, None), None), constant_result(P.sin, (None,), 1.0)
+    (2.0, 0.0, None)
+    """
+    if prim.piecewise_constant:
+        return prim(primal)
+    if prim.strong_zero and type(args[0]) in (int, float) and args[0] == 0:
+        return 0.0
+    return None
+
+
 def partials_at(prim: Primitive, i: int, primals: Sequence[Any], out: Any) -> Any:
     """d out / d arg_i at plain or boxed primals; float arithmetic errors follow NumPy (inf/nan)."""
     try:
@@ -268,5 +285,5 @@ def partials_at(prim: Primitive, i: int, primals: Sequence[Any], out: Any) -> An
         return _to_python(prim.partials[i](*np_args))
 
 
-__all__ = ["Box", "BoxArray", "nan_to_num", "bind", "compute", "elementwise", "gc_paused", "new_level", "level_of",
+__all__ = ["Box", "BoxArray", "nan_to_num", "bind", "compute", "constant_result", "elementwise", "gc_paused", "new_level", "level_of",
            "partials_at"]

@@ -251,7 +251,10 @@ class StepStudy:
                                      for s, c in self.curves.items()}})
 
     def plot(self, ax: Any = None) -> Any:
-        """Error against h on log-log axes, one line per scheme; o marks the best h, x the automatic."""
+        """Error against h on log-log axes, one line per scheme; o marks the best h, x the automatic.
+
+        Draws into ``ax`` when given (a matplotlib Axes), else into a new figure; returns the Figure.
+        """
         ax = axes(ax)
         for s, c in self.curves.items():
             shown = np.where(c.errors > 0, c.errors, np.nan)
@@ -265,7 +268,7 @@ class StepStudy:
         ax.set_title(f"{self.function} at x = {self.x:g}" + (f" (no best step: {self.unjudged})"
                                                             if self.unjudged else ""))
         ax.legend()
-        return ax
+        return ax.figure
 
 
 def step_study(f: Callable[[Any], Any], x: float, schemes: Sequence[str] | None = None,
