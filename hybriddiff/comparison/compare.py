@@ -141,6 +141,11 @@ def compare(f: Callable[..., Any], x: Any, methods: Sequence[str] | None = None,
             timeout: float | None = DEFAULT_TIMEOUT) -> Comparison:
     """Run every method (default: all of ``hd.METHODS``) on f at x against a 50-digit reference.
 
+    Each row gets a status judged from evidence (``hd.STATUSES``): ``accurate`` only within what
+    the method promises here; ``convention``, ``no derivative``, ``infinite`` or ``f undefined``
+    where the point calls for it. A vector-valued f gives Jacobians (rows = outputs, as
+    ``hd.jacobian``); rows are reachable by method name: ``result["forward"]``.
+
     ``budget`` is about how many seconds to spend timing each method. ``timeout`` (default 10 s;
     None: no limit) bounds each method's set-up and first call, and the reference: a method that
     runs out of time gets a ``timeout`` row, the other methods still run. The limit only applies
@@ -149,8 +154,8 @@ def compare(f: Callable[..., Any], x: Any, methods: Sequence[str] | None = None,
 
     >>> import hybriddiff as hd
     >>> r = hd.compare(lambda x: hd.exp(x * x - x) / x, 2.0, methods=["forward", "fd-central"])
-    >>> r.row("forward").digits >= 15, r.row("fd-central").digits > 8
-    (True, True)
+    >>> r.row("forward").digits >= 15, r.row("fd-central").digits > 8, r["fd-central"].status
+    (True, True, 'accurate')
     """
     if not callable(f):
         raise TypeError(f"hd.compare: expected a function, got a {type(f).__name__}")
