@@ -55,6 +55,14 @@ def w1() -> str:
         seed_hd(x).backward()
         return x.grad
     rows.append((measure("hybriddiff reverse (Variable, backward)", reverse), base, 50))
+    # what users call: the public operators (issue 15: the thin path for one Python float)
+    grad_forward, grad_reverse = hd.grad(seed_hd, mode="forward"), hd.grad(seed_hd)
+    rows.append((measure("hd.grad(f, mode='forward')(2.0)", lambda: grad_forward(2.0)), base, 15))
+    rows.append((measure("hd.derivative(f, 2.0, method='forward')",
+                         lambda: hd.derivative(seed_hd, 2.0, method="forward")), base, 15))
+    rows.append((measure("hd.grad(f)(2.0) (reverse)", lambda: grad_reverse(2.0)), base, 45))
+    rows.append((measure("hd.derivative(f, 2.0, method='reverse')",
+                         lambda: hd.derivative(seed_hd, 2.0, method="reverse")), base, 45))
     compiled = hd.trace(seed_hd, 2.0).grad().compile()
     rows.append((measure("hybriddiff hybrid compiled", lambda: compiled(2.0)), base, 3))
     import sympy

@@ -60,7 +60,7 @@ class Dual(Operators, Box):
                 out_dot = prim.partials[0](x, out) * self.tangent
             except (ArithmeticError, ValueError):
                 out_dot = partials_at(prim, 0, (x,), out) * self.tangent
-            return _make(out, out_dot, level)
+            return make_dual(out, out_dot, level)
         if len(args) == 2:
             a, b = args
             a_in = type(a) is Dual and a._level == level
@@ -78,10 +78,10 @@ class Dual(Operators, Box):
                     out_dot = prim.partials[1](x, y, out) * b.tangent
             except (ArithmeticError, ValueError):
                 out_dot = _tangent(prim, (a, b), primals, out, level)
-            return _make(out, out_dot, level)
+            return make_dual(out, out_dot, level)
         primals = [a.value if type(a) is Dual and a._level == level else a for a in args]
         out = bind(prim, *primals)
-        return _make(out, _tangent(prim, args, primals, out, level), level)
+        return make_dual(out, _tangent(prim, args, primals, out, level), level)
 
     def _hd_compare(self, op: Callable[[Any, Any], bool], other: Any, name: str) -> bool:
         if type(other) is Dual and other._level == self._level:
@@ -94,7 +94,8 @@ class Dual(Operators, Box):
     __str__ = __repr__
 
 
-def _make(value: Any, tangent: Any, level: int) -> Dual:
+def make_dual(value: Any, tangent: Any, level: int) -> Dual:
+    """A Dual at a given level, without the constructor's checks (the operators' and fast paths' own)."""
     dual = _new(Dual)
     dual.value, dual.tangent, dual._level = value, tangent, level
     return dual
@@ -119,7 +120,7 @@ def primal_and_tangent(out: Any, level: int, zero: Any = 0.0) -> tuple[Any, Any]
     return out, zero
 
 
-__all__ = ["Dual", "primal_and_tangent"]
+__all__ = ["Dual", "primal_and_tangent", "make_dual"]
 
 
-fastpath.install(Dual, "dual", {"Box_": Dual, "_make": _make})
+fastpath.install(Dual, "dual", {"Box_": Dual, "_make": make_dual})

@@ -135,8 +135,12 @@ def call_function(f: Callable[..., Any], args: Sequence[Any], where: str) -> Any
     except DifferentiationError:
         raise
     except Exception as exc:
-        raise DifferentiationError(
-            f"{where}: {name_of(f)} raised {type(exc).__name__}: {exc}") from exc
+        raise function_raised(f, exc, where) from exc
+
+
+def function_raised(f: Callable[..., Any], exc: Exception, where: str) -> DifferentiationError:
+    """The error for an exception raised inside the user's f (``call_function``'s, for inlined calls)."""
+    return DifferentiationError(f"{where}: {name_of(f)} raised {type(exc).__name__}: {exc}")
 
 
 def scalar_output(out: Any, where: str) -> Any:

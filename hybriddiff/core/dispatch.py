@@ -10,12 +10,11 @@ module needs of them is the ``Primitive`` protocol below.
 """
 from __future__ import annotations
 
-import contextlib
 import gc
 import itertools
 import threading
 from numbers import Number
-from typing import Any, Callable, Iterator, Protocol, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
 import numpy as np
 
@@ -56,30 +55,58 @@ class Box:
         raise TypeError(f"{type(self).__name__} must define _hd_compare (how it compares with {name})")
 
 
-_GC_LOCK = threading.Lock()
-_GC_PAUSES = [0, False]  # how many builders are running; whether the collector was on before
+class _LargeGraphs:
+    """``gc_paused()``: the cyclic garbage collector pauses while a large graph is built, and only then.
 
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a big graph is built.
-
-    Building a million nodes allocates millions of tracked objects; each full collection then walks
-    all of them, which makes building quadratic. Nothing here creates cycles, so pausing is safe;
-    the previous state is restored when the last builder (in any thread) finishes.
+    Building a million nodes allocates millions of tracked objects, and every full collection walks
+    all of them: with the collector on, building takes about twice as long (1.9 s against 0.9 s for
+    a million-node reverse tape). Nothing here creates cycles, so pausing is safe. But a small
+    function should not pay for it, nor switch off a process-wide setting: an operator only marks
+    itself active (a counter), and the first collection that *starts* while one is active (Python
+    runs one per ~700 net allocations: so only once a graph grows) switches the collector off until
+    the last active operator, in any thread, finishes.
     """
-    with _GC_LOCK:
-        if _GC_PAUSES[0] == 0:
-            _GC_PAUSES[1] = gc.isenabled()
-            gc.disable()
-        _GC_PAUSES[0] += 1
-    try:
-        yield
-    finally:
-        with _GC_LOCK:
-            _GC_PAUSES[0] -= 1
-            if _GC_PAUSES[0] == 0 and _GC_PAUSES[1]:
-                gc.enable()
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.active: list[None] = []  # one entry per running operator (append and pop are atomic)
+        self.paused = False           # whether this switched the collector off (and must restore it)
+        gc.callbacks.append(self._on_collection)
+
+    def _on_collection(self, phase: str, info: dict) -> None:
+        if phase == "start" and self.active and not self.paused and gc.isenabled():
+            with self.lock:
+                if self.active and not self.paused:
+                    gc.disable()
+                    self.paused = True
+
+    def __enter__(self) -> None:
+        self.active.append(None)
+
+    def __exit__(self, *exc: Any) -> None:
+        self.active.pop()
+        if self.paused and not self.active:
+            with self.lock:
+                if self.paused and not self.active:
+                    self.paused = False
+                    gc.enable()
+
+
+_LARGE_GRAPHS = _LargeGraphs()
+
+
+def gc_paused() -> _LargeGraphs:
+    """A context manager: the collector pauses if the graph built inside it grows large (see
+    ``_LargeGraphs``); for a small function it costs a counter and never touches the collector.
+
+    >>> import gc
+    >>> with gc_paused():
+    ...     small = [object() for _ in range(10)]
+    ...     still_on = gc.isenabled()
+    >>> still_on
+    True
+    """
+    return _LARGE_GRAPHS
 
 
 def level_of(x: Any) -> int:

@@ -127,13 +127,23 @@ def _ufuncs(count: int) -> dict[str, Callable[..., Any]]:
     return table
 
 
+REBUILT: list[Callable[[dict[str, Callable[..., Any]]], None]] = []   # told when the ufunc table grows
+_LAST: list[Any] = [None]
+
+
 def ufunc_table() -> dict[str, Callable[..., Any]]:
-    """NumPy ufunc name -> hybriddiff function, from the records (follows the table as it grows).
+    """NumPy ufunc name -> hybriddiff function, from the records (follows the table as it grows;
+    the functions in ``REBUILT`` hear of each new table: the boxes' ufunc-named methods).
 
     >>> ufunc_table()["true_divide"], ufunc_table()["exp2"].__name__
     (<primitive div>, 'exp2')
     """
-    return _ufuncs(len(PRIMITIVES))
+    table = _ufuncs(len(PRIMITIVES))
+    if table is not _LAST[0]:
+        _LAST[0] = table
+        for hook in REBUILT:
+            hook(table)
+    return table
 
 
 @functools.lru_cache(maxsize=None)

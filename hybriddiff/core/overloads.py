@@ -7,7 +7,6 @@ function is read from the records (``functions.py``): nothing here names a primi
 """
 from __future__ import annotations
 
-import functools
 import operator
 from typing import Any, Callable
 
@@ -15,7 +14,7 @@ import numpy as np
 
 from ..errors import UnsupportedOperationError
 from .dispatch import Box, BoxArray, elementwise, nan_to_num
-from .functions import dunder_table, ufunc_table
+from .functions import REBUILT, dunder_table, ufunc_table
 
 _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "less": operator.lt, "less_equal": operator.le, "greater": operator.gt,
@@ -40,7 +39,23 @@ def _apply_ufunc(ufunc: np.ufunc, fn: Callable[..., Any], inputs: tuple) -> Any:
     return elementwise(fn, inputs)
 
 
-class Operators:
+_LOOP_NAMES: set[str] = set()   # the methods NumPy's object loops call (x.exp()): kept out of dir()
+
+
+class _QuietLoops(type):
+    """The boxes' metaclass: ``dir()`` (and so ``help()``) leaves out the ufunc-named methods that
+    NumPy's object-dtype loops call (``x.exp()``, ``x.arctan2(y)``: one per supported ufunc).
+
+    They are real methods rather than a ``__getattr__``: a class with ``__getattr__`` makes CPython
+    3.11 give up specialising every attribute access on its instances, which cost the float fast
+    paths about 40% (``benchmarks/RESULTS.md``, issue 15).
+    """
+
+    def __dir__(cls) -> list[str]:
+        return sorted(name for name in super().__dir__() if name not in _LOOP_NAMES)
+
+
+class Operators(metaclass=_QuietLoops):
     """Python operators and NumPy protocols for box types; each one is a call of ``bind``."""
 
     __slots__ = ()
@@ -86,14 +101,6 @@ class Operators:
         if func is np.nan_to_num:
             return nan_to_num(*args, **kwargs)
         return func._implementation(*args, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        """NumPy's object-dtype loops call ``x.exp()``, ``x.arctan2(y)``, ...: every supported ufunc is
-        reachable as a method of that name (resolved here, so ``help()`` is not flooded with them)."""
-        fn = ufunc_table().get(name)
-        if fn is None:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        return functools.partial(fn, self)
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
         name = ufunc.__name__
@@ -151,6 +158,19 @@ def _install() -> None:
 
 
 _install()
+
+
+def install_loop_methods(table: dict[str, Callable[..., Any]]) -> None:
+    """Every supported ufunc as a method of its name, for NumPy's object loops (again whenever the
+    table grows: ``functions.ufunc_table`` calls this with each new table)."""
+    for name, fn in table.items():
+        if name not in Operators.__dict__ or name in _LOOP_NAMES:
+            setattr(Operators, name, _method(fn, name))
+            _LOOP_NAMES.add(name)
+
+
+REBUILT.append(install_loop_methods)
+install_loop_methods(ufunc_table())
 
 
 def is_box(x: Any) -> bool:

@@ -36,6 +36,9 @@ def available_methods() -> tuple[str, ...]:
     return tuple(m.name for m in METHOD_LIST)
 
 
+_NAMED: list[Any] = [None, {}]   # (METHOD_LIST's length, {name: record}): a lookup cache
+
+
 def method_named(name: Any, where: str = "hd.derivative") -> Method:
     """The record of method ``name``, or a ValueError listing the methods. A finite-difference
     scheme also answers to its scheme name where no method has that name (``fd.FD_ALIASES``);
@@ -44,6 +47,11 @@ def method_named(name: Any, where: str = "hd.derivative") -> Method:
     >>> method_named("central").name, method_named("fd-central").name, method_named("forward").family
     ('fd-central', 'fd-central', 'AD')
     """
+    if _NAMED[0] != len(METHOD_LIST):   # the list grew or shrank (register_method resets it too)
+        _NAMED[:] = [len(METHOD_LIST), {m.name: m for m in METHOD_LIST}]
+    found = _NAMED[1].get(name) if type(name) is str else None
+    if found is not None:   # the common case: a name as hd.METHODS spells it
+        return found
     names = available_methods()
     aliases = {alias: method for alias, method in FD_ALIASES.items() if alias not in names}
     key = aliases.get(name, name) if isinstance(name, str) else None
@@ -83,6 +91,7 @@ def register_method(name: str, promise: float = 1e-8) -> Callable[[Callable], Ca
                 break
         else:
             METHOD_LIST.append(method)
+        _NAMED[0] = None   # the lookup cache is rebuilt on the next lookup
         return run
     return decorate
 
@@ -108,12 +117,13 @@ def derivative(f: Callable[[Any], Any], x: Any, method: str = "reverse", order: 
     """
     if not callable(f):
         raise TypeError(f"hd.derivative: expected a function, got {type(f).__name__}")
-    if isinstance(order, bool) or not isinstance(order, int) or order < 1:
+    if type(order) is not int or order < 1:     # (a bool is not an order)
         raise ValueError(f"hd.derivative: order must be a positive int, got {order!r}")
     record = method_named(method)
-    x = as_point(x, "x", "hd.derivative")
-    if not isinstance(x, (int, float, complex)) and getattr(x, "ndim", 0):
-        raise TypeError("hd.derivative is for f: R -> R; use hd.grad or hd.jacobian for array inputs")
+    if type(x) is not float:   # a Python float needs no analysis: the common case stays thin
+        x = as_point(x, "x", "hd.derivative")
+        if not isinstance(x, (int, float, complex)) and getattr(x, "ndim", 0):
+            raise TypeError("hd.derivative is for f: R -> R; use hd.grad or hd.jacobian for array inputs")
     return record.run(f, x, order)
 
 
