@@ -128,6 +128,8 @@ def bind(prim: Primitive, *args: Any) -> Any:
     top_level = -1
     array = False
     for a in args:
+        if type(a) is float:   # the common plain value: neither a box nor an array
+            continue
         if isinstance(a, Box):
             lvl = a._level
             if lvl > top_level:

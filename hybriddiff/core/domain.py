@@ -63,7 +63,10 @@ def defined_only(outs: list[Any], domain: Sequence[Any]) -> list[Any]:
 
 def defined_value(value: Any, domain: Sequence[Any]) -> Any:
     """A compiled graph's return value (a number, array, list or tuple), nan where f is undefined."""
-    if all(type(d) is float and d == d for d in domain):   # the common case: nothing to do
+    for d in domain:   # the common case, every domain value a float that is not nan: nothing to do
+        if type(d) is not float or d != d:
+            break
+    else:
         return value
     if isinstance(value, (list, tuple)):
         return type(value)(defined_only(list(value), domain))

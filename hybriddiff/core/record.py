@@ -123,7 +123,13 @@ class BinaryPrimitive(Primitive):
     def __call__(self, x: Any, y: Any = None, *extra: Any) -> Any:
         if extra or y is None:
             raise TypeError(f"hd.{self.name} takes 2 arguments, got {1 + (y is not None) + len(extra)}")
-        fast = self.fast.get(type(x))
+        kind = type(x)
+        if kind is float and type(y) is float and self.scalar is not None:
+            try:  # two Python floats (evaluating a graph, the rules' own arithmetic): the math module
+                return self.scalar(x, y)
+            except (ArithmeticError, ValueError):
+                pass  # outside the math module's domain: NumPy's nan/inf and a warning
+        fast = self.fast.get(kind)
         if fast is not None:
             return fast(x, y)
         return bind(self, x, y)

@@ -68,7 +68,7 @@ def _math_function(graph: GraphIR, name: str) -> str:
     """``{name}_math``: the math body as its own function (graphs with array arguments)."""
     lines = [f"def {name}_math({', '.join(graph.arg_names)}):"]
     lines += [f"    {line}" for line in as_lists(graph) + body_lines(graph, "math")]
-    lines.append(f"    {return_line(graph, code_names(graph))}")
+    lines.append(f"    {return_line(graph, code_names(graph), floats=True)}")
     return "\n".join(lines) + "\n"
 
 
@@ -124,7 +124,7 @@ def compile_graph(graph: GraphIR, backend: str = "numpy") -> Callable[..., Any]:
         if not scalars_only:  # the math body in its own function, where arrays become lists
             bodies += "\n" + _math_function(graph, name)
             math_call = f"return {name}_math({params})"
-    inline = [] if math_call else body_lines(graph, "math") + [return_line(graph, code_names(graph))]
+    inline = [] if math_call else body_lines(graph, "math") + [return_line(graph, code_names(graph), floats=True)]
     lines = [f"def {name}({params}):"]
     if backend == "math":
         lines += [f"    {line}" for line in ([math_call] if math_call else inline)]

@@ -99,7 +99,9 @@ def numbered_lines(graph: GraphIR, backend: str) -> list[tuple[int, str]]:
     return lines
 
 
-def return_line(graph: GraphIR, names: dict[int, str], stack: str = "hd_stack") -> str:
+def return_line(graph: GraphIR, names: dict[int, str], stack: str = "hd_stack", floats: bool = False) -> str:
+    """The return statement; where f's outputs are the graph's domain, nan where one of them is nan
+    (``floats``: they are Python floats, so a plain ``d == d`` test skips the general masking call)."""
     outs = [literal(float(graph.nodes[o].const)) if graph.nodes[o].kind == CONST
             and type(graph.nodes[o].const) in (int, Fraction) else names[o] for o in graph.outputs]
     groups = [value if size is None else f"{stack}([{', '.join(value)}])"
@@ -109,7 +111,11 @@ def return_line(graph: GraphIR, names: dict[int, str], stack: str = "hd_stack") 
     else:
         value = f"[{', '.join(groups)}]" if graph.out_container == "list" else f"({', '.join(groups)},)"
     if graph.domains:   # nan where f is undefined: no derivative there
-        return f"return hd_defined({value}, ({''.join(names[d] + ', ' for d in graph.domains)}))"
+        masked = f"hd_defined({value}, ({''.join(names[d] + ', ' for d in graph.domains)}))"
+        if floats:
+            defined = " and ".join(f"{names[d]} == {names[d]}" for d in graph.domains)
+            return f"return {value} if {defined} else {masked}"
+        return f"return {masked}"
     return f"return {value}"
 
 

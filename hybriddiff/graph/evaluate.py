@@ -13,6 +13,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..errors import TraceGuardError
+from ..core.dispatch import gc_paused
 from ..core.domain import defined_only
 from .arguments import assemble, batch_shape, flatten_args
 from .ir import CONST, OP, GraphIR
@@ -79,19 +80,29 @@ def _plan(graph: GraphIR) -> tuple:
     cached = _PLANS.get(graph)
     if cached is not None and cached[0] == key:
         return cached[1]
+    with gc_paused():   # a tuple per node: on a large graph the collector would walk it all, often
+        plan = _build_plan(graph)
+    _PLANS[graph] = (key, plan)
+    return plan
+
+
+def _build_plan(graph: GraphIR) -> tuple:
     checks = guards_by_node(graph)
     inputs = tuple((index, k) for k, index in enumerate(graph.inputs))
     consts = tuple((i, node.const) for i, node in enumerate(graph.nodes) if node.kind == CONST)
     steps: list[tuple] = []
     early: list = []
     for i, node in enumerate(graph.nodes):
-        if node.kind == OP:
-            steps.append((i, node.prim, node.args, list(checks.get(i, ()))))
+        if node.kind == OP:   # (a list of guards only where there are some: most steps have none)
+            steps.append((i, node.prim, node.args, list(checks[i]) if i in checks else None))
         elif i in checks:   # operands are inputs, constants or earlier operations: check them as
-            (steps[-1][3] if steps else early).extend(checks[i])   # soon as the last one exists
-    plan = (inputs, consts, tuple(steps), early)
-    _PLANS[graph] = (key, plan)
-    return plan
+            if steps:       # soon as the last one exists
+                if steps[-1][3] is None:
+                    steps[-1] = steps[-1][:3] + ([],)
+                steps[-1][3].extend(checks[i])
+            else:
+                early.extend(checks[i])
+    return inputs, consts, tuple(steps), early
 
 
 def constant_converter(values: Sequence[Any]) -> Callable[[Any], Any]:

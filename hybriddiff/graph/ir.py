@@ -44,7 +44,8 @@ class GraphIR(Folding):
     name: str = "f"
     point: tuple | None = None  # the arguments it was traced at (tables and drawings default to it)
     _intern: dict = field(default_factory=dict, repr=False)
-    _special: set = field(default_factory=set, repr=False)  # number constants and negations: may fold
+    _special: set = field(default_factory=set, repr=False)  # exact constants and negations: may fold
+    _floats: set = field(default_factory=set, repr=False)   # float constants: fold only in xmul and pow
 
     # ------------------------------------------------------------------ building
     def add_input(self, name: str) -> int:
@@ -65,8 +66,10 @@ class GraphIR(Folding):
         if index is None:
             self.nodes.append(Node(CONST, None, (), value, name))
             index = self._intern[key] = len(self.nodes) - 1
-            if exact(value) or type(value) is float:
+            if exact(value):
                 self._special.add(index)
+            elif type(value) is float:
+                self._floats.add(index)
         return index
 
     def emit(self, prim: Primitive, args: Sequence[int]) -> int:
@@ -77,11 +80,12 @@ class GraphIR(Folding):
         special = self._special
         for a in args:
             if a in special:  # only exact constants and negations can fold: a set lookup otherwise
-                folded = self._fold(prim, args)
-                if folded is not None:
-                    return folded
                 break
-        return self._intern_op(prim, args)
+        else:   # a float constant folds only as xmul's first factor or pow's exponent (0.0 and 0.0)
+            if not ((prim.strong_zero or prim is P.pow) and any(a in self._floats for a in args)):
+                return self._intern_op(prim, args)
+        folded = self._fold(prim, args)
+        return folded if folded is not None else self._intern_op(prim, args)
 
     def _intern_op(self, prim: Primitive, args: tuple[int, ...]) -> int:
         key = (prim.name, tuple(sorted(args)) if prim.commutative else args)
@@ -164,12 +168,14 @@ class GraphIR(Folding):
         return new
 
     def _rebuild_intern(self) -> None:
-        self._intern, self._special = {}, set()
+        self._intern, self._special, self._floats = {}, set(), set()
         for i, node in enumerate(self.nodes):
             if node.kind == CONST:
                 self._intern.setdefault(const_key(node.const) + ((node.name,) if node.name else ()), i)
-                if exact(node.const) or type(node.const) is float:
+                if exact(node.const):
                     self._special.add(i)
+                elif type(node.const) is float:
+                    self._floats.add(i)
             elif node.kind == OP:
                 args = tuple(sorted(node.args)) if node.prim.commutative else node.args
                 self._intern.setdefault((node.prim.name, args), i)
