@@ -8,7 +8,7 @@ import numpy as np
 import hybriddiff as hd
 from hybriddiff.studies.families import rosenbrock
 
-from .timing import measure, table
+from .timing import side_by_side, table
 
 
 def seed_plain(x):
@@ -20,20 +20,21 @@ def seed_hd(x):
 
 
 def seed_workload() -> str:
-    plain = measure("plain float f (math.exp)", lambda: seed_plain(2.0))
-    forward = measure("forward: f(Dual(2.0, 1.0)).tangent", lambda: seed_hd(hd.Dual(2.0, 1.0)).tangent)
-
     def reverse():
         x = hd.Variable(2.0)
         seed_hd(x).backward()
         return x.grad
-    rev = measure("reverse: Variable, f, backward()", reverse)
     # the public operators, side by side with the raw boxes (issue 15: within 1.3x of them)
     grad_forward, grad_reverse = hd.grad(seed_hd, mode="forward"), hd.grad(seed_hd)
-    op_forward = measure("hd.grad(f, mode='forward')(2.0)", lambda: grad_forward(2.0))
-    d_forward = measure("hd.derivative(f, 2.0, method='forward')", lambda: hd.derivative(seed_hd, 2.0, method="forward"))
-    op_reverse = measure("hd.grad(f)(2.0)", lambda: grad_reverse(2.0))
-    d_reverse = measure("hd.derivative(f, 2.0, method='reverse')", lambda: hd.derivative(seed_hd, 2.0, method="reverse"))
+    t = side_by_side({
+        "plain float f (math.exp)": lambda: seed_plain(2.0),
+        "forward: f(Dual(2.0, 1.0)).tangent": lambda: seed_hd(hd.Dual(2.0, 1.0)).tangent,
+        "reverse: Variable, f, backward()": reverse,
+        "hd.grad(f, mode='forward')(2.0)": lambda: grad_forward(2.0),
+        "hd.derivative(f, 2.0, method='forward')": lambda: hd.derivative(seed_hd, 2.0, method="forward"),
+        "hd.grad(f)(2.0)": lambda: grad_reverse(2.0),
+        "hd.derivative(f, 2.0, method='reverse')": lambda: hd.derivative(seed_hd, 2.0, method="reverse")})
+    plain, forward, rev, op_forward, d_forward, op_reverse, d_reverse = t.values()
     return (table([(plain, plain, None), (forward, plain, 15), (rev, plain, 50), (op_forward, plain, 15),
                    (d_forward, plain, 15), (op_reverse, plain, 45), (d_reverse, plain, 45)]) + "\n\n"
             + table([(op_forward, forward, 1.3), (d_forward, forward, 1.3), (op_reverse, rev, 1.3),
@@ -42,18 +43,16 @@ def seed_workload() -> str:
 
 def rosenbrock_workload(n: int = 1000) -> str:
     xs = [0.5 + 0.001 * i for i in range(n)]
-    plain = measure(f"plain float loop f, n={n}", lambda: rosenbrock(xs), repeats=5)
-
-    def f_on_variables():
-        return rosenbrock([hd.Variable(v) for v in xs])
 
     def gradient():
         x = [hd.Variable(v) for v in xs]
         rosenbrock(x).backward()
         return x[0].grad
-    f_var = measure(f"f on Variables (same number type), n={n}", f_on_variables, repeats=5)
-    grad = measure(f"reverse gradient (f + backward), n={n}", gradient, repeats=5)
     point, grad_f = np.array(xs), hd.grad(rosenbrock)
-    op = measure(f"hd.grad(f)(x), x a float array, n={n}", lambda: grad_f(point), repeats=5)
+    t = side_by_side({f"plain float loop f, n={n}": lambda: rosenbrock(xs),
+                      f"f on Variables (same number type), n={n}": lambda: rosenbrock([hd.Variable(v) for v in xs]),
+                      f"reverse gradient (f + backward), n={n}": gradient,
+                      f"hd.grad(f)(x), x a float array, n={n}": lambda: grad_f(point)}, repeats=7)
+    plain, f_var, grad, op = t.values()
     return (table([(plain, plain, None), (f_var, plain, None), (grad, plain, 50), (op, plain, 45)]) + "\n\n"
             + table([(grad, f_var, 3), (op, f_var, 2.5)]))

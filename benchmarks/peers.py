@@ -15,7 +15,7 @@ import numpy as np
 import hybriddiff as hd
 from hybriddiff.studies.families import rosenbrock
 
-from .timing import Timing, measure, table
+from .timing import Timing, measure, side_by_side, table
 
 
 def _peer(name: str) -> Any:
@@ -45,26 +45,29 @@ def seed_hd(x: Any) -> Any:
 
 
 # ----------------------------------------------------------------- W1: one derivative at 2.0
-def w1() -> str:
-    base = measure("plain float f (math.exp)", lambda: seed_plain(2.0))
-    rows: list[tuple[Timing, Timing, float | None]] = [(base, base, None)]
-    rows.append((measure("hybriddiff forward (Dual)", lambda: seed_hd(hd.Dual(2.0, 1.0)).tangent), base, 15))
+def _seed_reverse() -> float:
+    x = hd.Variable(2.0)
+    seed_hd(x).backward()
+    return x.grad
 
-    def reverse() -> float:
-        x = hd.Variable(2.0)
-        seed_hd(x).backward()
-        return x.grad
-    rows.append((measure("hybriddiff reverse (Variable, backward)", reverse), base, 50))
-    # what users call: the public operators (issue 15: the thin path for one Python float)
+
+def w1() -> str:
+    # hybriddiff's rows side by side (interleaved rounds): the raw boxes, then what users call
     grad_forward, grad_reverse = hd.grad(seed_hd, mode="forward"), hd.grad(seed_hd)
-    rows.append((measure("hd.grad(f, mode='forward')(2.0)", lambda: grad_forward(2.0)), base, 15))
-    rows.append((measure("hd.derivative(f, 2.0, method='forward')",
-                         lambda: hd.derivative(seed_hd, 2.0, method="forward")), base, 15))
-    rows.append((measure("hd.grad(f)(2.0) (reverse)", lambda: grad_reverse(2.0)), base, 45))
-    rows.append((measure("hd.derivative(f, 2.0, method='reverse')",
-                         lambda: hd.derivative(seed_hd, 2.0, method="reverse")), base, 45))
     compiled = hd.trace(seed_hd, 2.0).grad().compile()
-    rows.append((measure("hybriddiff hybrid compiled", lambda: compiled(2.0)), base, 3))
+    t = side_by_side({
+        "plain float f (math.exp)": lambda: seed_plain(2.0),
+        "hybriddiff forward (Dual)": lambda: seed_hd(hd.Dual(2.0, 1.0)).tangent,
+        "hybriddiff reverse (Variable, backward)": _seed_reverse,
+        "hd.grad(f, mode='forward')(2.0)": lambda: grad_forward(2.0),
+        "hd.derivative(f, 2.0, method='forward')": lambda: hd.derivative(seed_hd, 2.0, method="forward"),
+        "hd.grad(f)(2.0) (reverse)": lambda: grad_reverse(2.0),
+        "hd.derivative(f, 2.0, method='reverse')": lambda: hd.derivative(seed_hd, 2.0, method="reverse"),
+        "hybriddiff hybrid compiled": lambda: compiled(2.0)})
+    base = t["plain float f (math.exp)"]
+    targets = [None, 15, 50, 15, 15, 45, 45, 3]
+    rows: list[tuple[Timing, Timing, float | None]] = [(timing, base, target)
+                                                       for timing, target in zip(t.values(), targets)]
     import sympy
     x = sympy.Symbol("x")
     symbolic = sympy.lambdify(x, sympy.diff(sympy.exp(x ** 2 - x) / x, x), "math")
@@ -150,16 +153,20 @@ def w3(ns: tuple[int, ...] = (10, 100, 1000)) -> str:
     for n in ns:
         x = np.linspace(-1.2, 1.0, n)
         xl = x.tolist()  # Python floats: the plain loop is the seed's style
-        plain = measure(f"plain-float loop f, n={n}", lambda: rosenbrock(xl), repeats=5)
-        rows: list[tuple[Timing, Timing, float | None]] = [(plain, plain, None)]
-        f_var = measure("f on hd.Variable", lambda: rosenbrock([hd.Variable(v) for v in xl]), repeats=5)
+        grad_f = hd.grad(rosenbrock)   # what users call (issue 15: the operator's own tape)
 
         def reverse() -> list:
             v = [hd.Variable(t) for t in xl]
             rosenbrock(v).backward()
             return [t.grad for t in v]
-        rev = measure("hybriddiff reverse gradient", reverse, repeats=5)
-        rows += [(f_var, plain, None), (rev, f_var, 3), (rev, plain, 50)]
+        t = side_by_side({f"plain-float loop f, n={n}": lambda: rosenbrock(xl),
+                          "f on hd.Variable": lambda: rosenbrock([hd.Variable(v) for v in xl]),
+                          "hybriddiff reverse gradient (Variable, backward)": reverse,
+                          "hd.grad(f)(x), x a float array": lambda: grad_f(x)}, repeats=7)
+        plain, f_var, rev, op = t.values()
+        rows: list[tuple[Timing, Timing, float | None]] = [
+            (plain, plain, None), (f_var, plain, None), (rev, f_var, 3), (rev, plain, 50),
+            (op, f_var, 2.5), (op, plain, 45)]
         if n <= 100:
             fwd = measure("hybriddiff forward, n passes", lambda: [rosenbrock(
                 [hd.Dual(t, 1.0 if i == k else 0.0) for i, t in enumerate(xl)]).tangent for k in range(n)],

@@ -77,7 +77,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     names = args.only or list(WORKLOADS)
     parts = [f"# hybriddiff benchmarks\n\n{machine()}\n\nEvery ratio compares two timings taken side by "
-             f"side in this run (median of auto-ranged rounds; spread = (max - min) / median)."]
+             f"side in this run (the best of auto-ranged rounds, interleaved for hybriddiff's rows of "
+             f"W1, W3 and core; spread = (max - min) / median)."]
     for name in names:
         title, run = WORKLOADS[name]
         print(f"running {name}: {title} ...", file=sys.stderr, flush=True)

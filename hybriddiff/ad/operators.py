@@ -16,7 +16,8 @@ from ..core.dispatch import BoxArray, gc_paused, new_level
 from ..core.domain import defined_value
 from ..errors import DifferentiationError
 from .forward import Dual, make_dual, primal_and_tangent
-from .reverse import Variable, adjoint_of, sweep
+from .reverse import Variable, make_leaf
+from .tape import recording, start_recording, stop_recording, sweep_one, sweep_tape
 
 
 def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
@@ -58,35 +59,61 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[[Any], tupl
     level = new_level()
     args = Args(f, "hd.vjp", primals)
     leaves = [lift(x, lambda v, _: Variable(v, level), None, where="hd.vjp") for x in args.values]
-    out = call_function(f, leaves, "hd.vjp")
+    with recording(level) as tape:
+        out = call_function(f, leaves, "hd.vjp")
     vector = isinstance(out, (list, tuple)) or (isinstance(out, np.ndarray) and out.ndim > 0)
     outs = vector_outputs(out, "hd.vjp") if vector else [scalar_output(out, "hd.vjp")]
     values = [o.value if type(o) is Variable and o._level == level else o for o in outs]
+    flat = _flat(leaves)
 
     def vjp_fn(cotangent: Any) -> tuple:
         bars = list(np.ravel(cotangent)) if vector else [cotangent]
         if len(bars) != len(outs):
             raise ValueError(f"vjp_fn: the cotangent has {len(bars)} entries, the output {len(outs)}")
         roots = [(o, b) for o, b in zip(outs, bars) if type(o) is Variable and o._level == level]
-        found = sweep(roots, retain_graph=True) if roots else {}
-        return tuple(defined_value(_gather(found, leaf), values) for leaf in leaves)
+        with gc_paused():
+            found = sweep_tape(tape, roots, flat)
+        return tuple(defined_value(g, values) for g in _unflatten(found, leaves))
 
     return (np.array(values) if vector else values[0]), vjp_fn
 
 
-def _gather(found: dict, leaf: Any) -> Any:
-    if isinstance(leaf, np.ndarray):
-        return _array([adjoint_of(found, x) for x in leaf])
-    return adjoint_of(found, leaf)
+def _flat(lifted: Sequence[Any]) -> list:
+    """The leaf Variables of lifted arguments (floats or 1-D arrays of them), in order."""
+    flat: list = []
+    for x in lifted:
+        if isinstance(x, np.ndarray):
+            flat.extend(x.tolist())   # (an object array's elements: no per-element indexing)
+        else:
+            flat.append(x)
+    return flat
+
+
+def _unflatten(bars: list, lifted: Sequence[Any]) -> list:
+    """Adjoints (None: no dependence, 0.0) shaped like the lifted arguments."""
+    out, start = [], 0
+    for x in lifted:
+        if isinstance(x, np.ndarray):
+            part = bars[start:start + len(x)]
+            out.append(_array([0.0 if b is None else b for b in part] if None in part else part))
+            start += len(x)
+        else:
+            out.append(0.0 if bars[start] is None else bars[start])
+            start += 1
+    return out
 
 
 def _array(items: list) -> np.ndarray:
     """A float array when every item is a plain number, else an object array (nested operators)."""
-    if all(isinstance(i, (int, float, np.floating, np.integer)) for i in items):
+    types = set(map(type, items))
+    if types <= _PLAIN or all(issubclass(t, (int, float, np.floating, np.integer)) for t in types):
         return np.array(items, dtype=float)
     out = np.empty(len(items), dtype=object).view(BoxArray)
     out[:] = items
     return out
+
+
+_PLAIN = {float, int, np.float64}
 
 
 def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
@@ -146,16 +173,23 @@ def _thin_reverse(f: Callable[..., Any], x: float) -> tuple[Any, Any]:
     """``value_and_grad(f)(x)`` for one float x: one leaf, f, one sweep into the leaf's ``grad``;
     the same result as the general path (``tests/test_thin_operators.py``), without its analysis."""
     level = new_level()
-    leaf = Variable._node(x, (), (), level)
-    leaf._grad = None
-    with gc_paused():
-        out = call_function(f, (leaf,), "hd.grad")
+    leaf = make_leaf(x, level)
+    tape = start_recording(level, [])
+    try:
+        try:   # (call_function, inlined: this path is a few microseconds in all)
+            out = f(leaf)
+        except DifferentiationError:
+            raise
+        except Exception as exc:
+            raise function_raised(f, exc, "hd.grad") from exc
         if type(out) is not Variable:
             out = scalar_output(out, "hd.grad")
         if type(out) is not Variable or out._level != level:
             return out, defined_value(0.0, (out,))    # f does not depend on x here
-        sweep([(out, 1.0)], into_grad=True)
-    value, grad = out.value, leaf._grad
+        grad = sweep_one(tape, out, leaf)
+    finally:
+        stop_recording(level)
+    value = out.value
     if grad is None:
         grad = 0.0
     if type(value) is float and value == value:   # f defined here: the gradient stands
@@ -172,47 +206,39 @@ def _thin_forward(f: Callable[..., Any], x: float) -> tuple[Any, Any]:
         raise
     except Exception as exc:
         raise function_raised(f, exc, "hd.grad") from exc
-    if type(out) is not Dual:
-        out = scalar_output(out, "hd.grad")
-    value, tangent = primal_and_tangent(out, level)
+    if type(out) is Dual and out._level == level:   # (primal_and_tangent, inlined)
+        value, tangent = out.value, out.tangent
+    else:
+        value, tangent = primal_and_tangent(scalar_output(out, "hd.grad"), level)
     if type(value) is float and value == value:   # f defined here: the tangent stands
         return value, tangent
     return value, defined_value(tangent, (value,))
 
 
 def _grad_reverse(f: Callable[..., Any], args: Args) -> tuple[Any, list]:
-    """One recording pass, one sweep into the leaves' ``grad`` (the leaves are this call's own)."""
+    """One recording pass, one sweep of its tape (the leaves are this call's own)."""
     level = new_level()
     lifted = list(args.values)
-    leaves = {}
     for i in args.argnums:
-        lifted[i], leaves[i] = _leaves(lifted[i], level)
-    out = scalar_output(call_function(f, lifted, "hd.grad"), "hd.grad")
-    if type(out) is Variable and out._level == level:
-        sweep([(out, 1.0)], into_grad=True)
-        value = out.value
-    else:
-        value = out
-    return value, [_grads(leaves[i], np.ndim(lifted[i])) for i in args.argnums]
+        lifted[i] = _leaves(lifted[i], level)
+    with recording(level) as tape:
+        out = scalar_output(call_function(f, lifted, "hd.grad"), "hd.grad")
+        wrt = [lifted[i] for i in args.argnums]
+        if type(out) is Variable and out._level == level:
+            bars = sweep_tape(tape, ((out, 1.0),), _flat(wrt))
+            out = out.value
+        else:
+            bars = [None] * len(_flat(wrt))
+    return out, _unflatten(bars, wrt)
 
 
-def _leaves(x: Any, level: int) -> tuple[Any, list[Variable]]:
-    """x as leaf Variables at ``level`` (an array: an object array of them), and the leaves."""
-    values = x.tolist() if isinstance(x, np.ndarray) else [x]   # (Python floats from a float array)
-    leaves = [Variable._node(v, (), (), level) for v in values]
-    for leaf in leaves:
-        leaf._grad = None
+def _leaves(x: Any, level: int) -> Any:
+    """x as leaf Variables at ``level`` (an array: an object array of them)."""
     if not isinstance(x, np.ndarray):
-        return leaves[0], leaves
-    out = np.empty(len(leaves), dtype=object).view(BoxArray)
-    out[:] = leaves
-    return out, leaves
-
-
-def _grads(leaves: list[Variable], ndim: int) -> Any:
-    """The leaves' accumulated adjoints (0.0 where the output does not depend on one)."""
-    grads = [0.0 if leaf._grad is None else leaf._grad for leaf in leaves]
-    return _array(grads) if ndim else grads[0]
+        return make_leaf(x, level)
+    out = np.empty(len(x), dtype=object).view(BoxArray)
+    out[:] = [make_leaf(v, level) for v in x.tolist()]   # (Python floats)
+    return out
 
 
 def _grad_forward(f: Callable[..., Any], args: Args) -> tuple[Any, list]:
@@ -296,14 +322,16 @@ def _forward_outputs(f: Callable[..., Any], args: Args, next_tangent: Callable[[
 def _jacobian_reverse(f: Callable[..., Any], args: Args) -> tuple[list, bool]:
     level = new_level()
     x = lift(args.values[0], lambda v, _: Variable(v, level), None, where="hd.jacobian")
-    out = call_function(f, [x, *args.values[1:]], "hd.jacobian")
-    vector = isinstance(out, (list, tuple)) or (isinstance(out, np.ndarray) and out.ndim > 0)
-    outs = vector_outputs(out, "hd.jacobian") if vector else [scalar_output(out, "hd.jacobian")]
-    rows = []
-    for o in outs:
-        found = sweep([(o, 1.0)], retain_graph=True) if type(o) is Variable and o._level == level else {}
-        row = defined_value(_gather(found, x), [o.value if type(o) is Variable and o._level == level else o])
-        rows.append(list(row) if isinstance(row, np.ndarray) else [row])
+    with recording(level) as tape:
+        out = call_function(f, [x, *args.values[1:]], "hd.jacobian")
+        vector = isinstance(out, (list, tuple)) or (isinstance(out, np.ndarray) and out.ndim > 0)
+        outs = vector_outputs(out, "hd.jacobian") if vector else [scalar_output(out, "hd.jacobian")]
+        rows, leaves = [], _flat([x])
+        for o in outs:   # one sweep of the same tape per output
+            taped = type(o) is Variable and o._level == level
+            bars = sweep_tape(tape, ((o, 1.0),), leaves) if taped else [None] * len(leaves)
+            row = defined_value(_unflatten(bars, [x])[0], [o.value if taped else o])
+            rows.append(list(row) if isinstance(row, np.ndarray) else [row])
     return rows, vector
 
 

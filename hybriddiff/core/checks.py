@@ -14,6 +14,7 @@ from ..errors import DifferentiationError, OutputTypeError
 from .dispatch import Box, BoxArray
 
 MODES = ("forward", "reverse")
+_FLOAT = np.dtype(float)
 
 
 def check_mode(mode: str) -> None:
@@ -47,6 +48,8 @@ def name_of(f: Callable[..., Any]) -> str:
 
 def as_point(x: Any, label: str, where: str) -> Any:
     """A float, complex, box or 1-D array (float, or object for nested boxes); else a clear error."""
+    if type(x) is float or (type(x) is np.ndarray and x.dtype == _FLOAT and x.ndim == 1):
+        return x   # the common case, checked first
     if is_scalar(x):
         return float(x) if isinstance(x, (int, np.integer)) else x
     if isinstance(x, (list, tuple, np.ndarray)):
@@ -80,7 +83,10 @@ class Args:
         self.f, self.where = f, where
         values = list(values)
         self.single = argnums is None or isinstance(argnums, (int, np.integer))
-        nums = range(len(values)) if argnums is None else _argnums(argnums, len(values), where, name_of(f))
+        if argnums == 0 and type(argnums) is int and values:
+            nums = [0]   # the default, always valid
+        else:
+            nums = range(len(values)) if argnums is None else _argnums(argnums, len(values), where, name_of(f))
         self.argnums = list(nums)
         for i in self.argnums:
             values[i] = as_point(values[i], f"argument {i} of {name_of(f)}", where)
@@ -143,6 +149,10 @@ def function_raised(f: Callable[..., Any], exc: Exception, where: str) -> Differ
     return DifferentiationError(f"{where}: {name_of(f)} raised {type(exc).__name__}: {exc}")
 
 
+def _count(n: int) -> str:
+    return "1 value (in a sequence)" if n == 1 else f"{n} values"
+
+
 def scalar_output(out: Any, where: str) -> Any:
     """The one number a function returned (0-d arrays unwrapped); anything else is an error."""
     if isinstance(out, np.ndarray) and out.ndim == 0:
@@ -151,8 +161,8 @@ def scalar_output(out: Any, where: str) -> Any:
         return out
     if isinstance(out, (list, tuple, np.ndarray)):
         raise OutputTypeError(
-            f"{where}: the function returned {len(out)} values; it must return one number here "
-            f"(use hd.jacobian for functions with several outputs)")
+            f"{where}: the function returned {_count(len(out))}; it must return one number here "
+            f"(use hd.jacobian for functions with several outputs, or index a one-element result)")
     raise OutputTypeError(f"{where}: the function returned a {_describe(out)}; a derivative "
                                f"needs a number")
 

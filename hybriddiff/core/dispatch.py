@@ -85,7 +85,12 @@ class _LargeGraphs:
 
     def __exit__(self, *exc: Any) -> None:
         self.active.pop()
-        if self.paused and not self.active:
+        if self.paused:
+            self.resume()
+
+    def resume(self) -> None:
+        """Switch the collector back on if this paused it and no operator is active any more."""
+        if not self.active:
             with self.lock:
                 if self.paused and not self.active:
                     self.paused = False

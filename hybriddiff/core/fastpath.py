@@ -134,10 +134,12 @@ def _fill(template: str, kind: str) -> str:
             else:
                 parents, partials = result[5:-1].split(", (", 1)
                 # Interior nodes leave ``grad`` unset: only leaves accumulate one.
+                # Inside an operator the node also goes on its level's tape (``ad/tape.py``).
                 lines += [f"{pad}made = _new(Box_)", f"{pad}made.value = out",
                           f"{pad}made._parents = {parents}", f"{pad}made._partials = ({partials}",
-                          f"{pad}made._level = self._level", f"{pad}made._mark = 0",
-                          f"{pad}made._bar = None"]
+                          f"{pad}made._level = level = self._level", f"{pad}made._mark = 0",
+                          f"{pad}made._bar = None", f"{pad}tape = _tape_of(level)",
+                          f"{pad}if tape is not None:", f"{pad}    tape.append(made)"]
             lines.append(f"{pad}return made")
         else:
             lines.append(line)
