@@ -71,7 +71,9 @@ def test_compare_the_seed_example_in_text_quickly():
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     assert lines[0] == "derivative of exp(x**2 - x)/x at x = 2.0"
-    assert [line.split()[0] for line in lines[3:3 + len(available_methods())]] == list(available_methods())
+    rows = [line for line in lines[3:] if line and not line.startswith(" ")]   # (notes wrap: indented)
+    assert [line.split()[0] for line in rows[:len(available_methods())]] == list(available_methods())
+    assert max(len(line) for line in lines) <= 200   # the notes wrap at 60 characters in a pipe
     assert "9.23632012366331" in out.stdout and "reference 9.236320123663313" in out.stdout
     assert out.stderr == ""
     assert elapsed < 6   # about 1 s here; the brief asks for under 3 s on an idle machine
@@ -298,13 +300,54 @@ def test_report_functions_file_errors_name_the_line(tmp_path, capsys):
 
 
 # ---------------------------------------------------------------- help and the bare command
-def test_bare_command_prints_help_with_examples():
+def test_bare_command_prints_help_with_examples_and_is_a_usage_error():
     out = run()
-    assert out.returncode == 0 and "usage: hybriddiff" in out.stdout and "examples:" in out.stdout
-    assert "hybriddiff compare" in out.stdout and "Example 1" not in out.stdout
+    assert out.returncode == 2 and out.stdout == ""
+    assert "usage: hybriddiff" in out.stderr and "examples:" in out.stderr
+    assert "hybriddiff compare" in out.stderr and "a COMMAND is needed" in out.stderr
 
 
-@pytest.mark.parametrize("command", ["compare", "trace", "diff", "report", "demo"])
+def test_unknown_options_get_the_subcommands_usage():
+    out = run("compare", "x", "--at", "x=1", "-x", "2")
+    assert out.returncode == 2 and "usage: hybriddiff compare" in out.stderr
+    assert "hybriddiff compare: error: unrecognized arguments: -x 2" in out.stderr
+    out = run("trace", "x", "--at", "x=1", "--bogus")
+    assert out.returncode == 2 and "usage: hybriddiff trace" in out.stderr
+
+
+def test_output_format_follows_the_file_extension(tmp_path):
+    for name, starts in (("t.md", "**derivative of sin(x)"), ("t.html", "<!DOCTYPE html>"), ("t.json", "{"),
+                         ("t.txt", "derivative of sin(x)")):
+        out = run("compare", "sin(x)", "--at", "x=1", "--methods", "forward", "-o", str(tmp_path / name))
+        assert out.returncode == 0, out.stderr
+        assert (tmp_path / name).read_text().startswith(starts), name
+    out = run("compare", "sin(x)", "--at", "x=1", "--methods", "forward", "--format", "text",
+              "-o", str(tmp_path / "forced.html"))
+    assert (tmp_path / "forced.html").read_text().startswith("derivative of sin(x)")   # --format wins
+
+
+def test_list_names_the_functions_and_the_methods():
+    out = run("list")
+    assert out.returncode == 0
+    for word in ("sin", "arctan2", "ln=log", "pi", "**", "forward", "fd-central", "richardson"):
+        assert word in out.stdout, word
+    assert "list" in run("--help").stdout and "hybriddiff list" in run("compare", "--help").stdout
+
+
+def test_caret_gets_a_hint_and_no_help_names_a_missing_file():
+    out = run("compare", "x^2", "--at", "x=2")
+    assert out.returncode == 2 and "x**2" in out.stderr
+    for command in ("compare", "trace", "diff", "report", "list", "demo"):
+        assert "SECURITY.md" not in run(command, "--help").stdout
+
+
+def test_diff_simplify_does_not_print_the_same_graph_twice():
+    out = run("diff", "x*y", "--at", "x=1", "y=2", "--simplify")
+    assert out.returncode == 0 and out.stdout.count("def grad_f") == 1
+    assert "already the simplest" in out.stdout
+
+
+@pytest.mark.parametrize("command", ["compare", "trace", "diff", "report", "list", "demo"])
 def test_every_help_has_examples(command, capsys):
     assert cli.main([command, "--help"]) == 0
     text = capsys.readouterr().out

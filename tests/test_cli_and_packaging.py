@@ -14,8 +14,8 @@ def test_demo_command_prints_both_modes():
                          check=True)
     assert "3.694528049465325" in out.stdout and "9.23632012366331" in out.stdout
     assert "forward" in out.stdout and "reverse" in out.stdout
-    bare = subprocess.run([sys.executable, "-m", "hybriddiff"], capture_output=True, text=True, check=True)
-    assert "usage: hybriddiff" in bare.stdout and "examples:" in bare.stdout   # no subcommand: short help
+    bare = subprocess.run([sys.executable, "-m", "hybriddiff"], capture_output=True, text=True)
+    assert bare.returncode == 2 and "usage: hybriddiff" in bare.stderr and "examples:" in bare.stderr
 
 
 def test_readme_has_exactly_two_quickstart_commands_and_ci_runs_the_test_one():

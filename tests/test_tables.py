@@ -398,7 +398,10 @@ def test_the_other_number_formats():
     assert short_value(11.652071455223084) == "11.652" and short_value(np.zeros((4, 4))) == "array(4, 4)"
     assert scientific(1.234e-16) == "1.2e-16" and scientific(0.0) == "0" and scientific(None) == ""
     assert scientific(float("nan"), missing="-") == "-" == scientific(float("inf"), missing="-")
-    assert (seconds(1.32e-5), seconds(0.5), seconds(2.3e-10), seconds(None)) == ("13.2 us", "500 ms", "2.3e-10 s", "")
+    assert (seconds(1.32e-5), seconds(0.5), seconds(2.3e-10), seconds(None)) == ("13.2 us", "500 ms", "0.23 ns", "")
+    # never an exponent, whatever the value (issue 16: '1e+03 us', '1.02e+03 kB')
+    assert (seconds(9.996e-4), seconds(999.4e-6), seconds(5000.0)) == ("1 ms", "999 us", "5000 s")
+    assert (byte_size(1023 * 1024 + 1000), byte_size(1024), byte_size(0)) == ("1 MB", "1 kB", "0 B")
     assert (byte_size(2390), byte_size(120), byte_size(3 << 20), byte_size(None)) == ("2.33 kB", "120 B", "3 MB", "")
     assert formatted(".1f")(15.93) == "15.9" and formatted(".0%")(0.36) == "36%" and formatted("")(None) == ""
 

@@ -31,9 +31,10 @@ from ..methods.registry import available_methods, method_named
 from ..studies.report import report
 from . import exitcodes
 from .demo import seed_examples
-from .help import (AT_HELP, CHECK_HELP, EXAMPLES, FORMATS, FUNCTION_HELP, MAIN_EXAMPLES, MIN_DIGITS_HELP,
+from .help import (AT_HELP, CHECK_HELP, EXAMPLES, FORMAT_HELP, FORMATS, FUNCTION_HELP, MAIN_EXAMPLES, MIN_DIGITS_HELP,
                    SAFETY)
 from .functions_file import read_functions
+from .listing import language_listing
 from .inputs import (Target, UsageError, UserCodeError, finite, load_target, parse_point,
                      tangent_values)
 from .limits import (MAX_DERIVATIVE_OPS, MAX_FUNCTIONS_BYTES, MAX_FUNCTIONS_LINES, MAX_ORDER,
@@ -61,6 +62,16 @@ def _page(body: str, title: str) -> str:
             f"<title>{html.escape(title)}</title>\n</head>\n<body>\n{body}\n</body>\n</html>")
 
 
+_EXTENSIONS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".json": "json"}
+
+
+def _format(args: argparse.Namespace) -> str:
+    """--format if given, else the one -o FILE's extension names (.md, .html, .json), else text."""
+    if args.format:
+        return args.format
+    return _EXTENSIONS.get(os.path.splitext(args.output or "")[1].lower(), "text")
+
+
 def _render(table: Any, fmt: str, data: dict[str, Any], output: str | None = None) -> str:
     if fmt == "json":
         return json.dumps(jsonable(data), indent=2, allow_nan=False, ensure_ascii=False)
@@ -68,7 +79,12 @@ def _render(table: Any, fmt: str, data: dict[str, Any], output: str | None = Non
         return _page(table.to_html(max_rows=None), table.title)
     if fmt == "markdown":
         return table.to_markdown(max_rows=None)
-    return table.to_text(max_rows=None, width=None if output else _terminal_width())
+    # A terminal: fit its width. A file or a pipe: every column, the notes wrapped at 60 characters.
+    width = None if output else _terminal_width()
+    return table.to_text(max_rows=None, width=width, wrap=None if width else NOTE_WRAP)
+
+
+NOTE_WRAP = 60
 
 
 def _terminal_width() -> int | None:
@@ -120,7 +136,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     table.title = target.title(result.kind)
     data = {**result.to_dict(), "title": table.title, "variables": target.names,
             "at": target.point_dict()}
-    _emit(_render(table, args.format, data, args.output), args.output)
+    _emit(_render(table, _format(args), data, args.output), args.output)
     return _verdict(result, args)
 
 
@@ -146,7 +162,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
         raise UsageError("--tangent is for --mode forward (reverse mode seeds ȳ = 1)")
     else:
         table = reverse_table(target.function, target.table_point())
-    _emit(_render(table, args.format, table.to_dict(), args.output), args.output)
+    _emit(_render(table, _format(args), table.to_dict(), args.output), args.output)
     return exitcodes.OK
 
 
@@ -205,7 +221,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
     shown = d
     if args.simplify:
         shown, report = simplify(d, timeout=args.timeout)
-        lines += ["", str(report), "", repr(shown), "", shown.source().rstrip()]
+        if shown.source() == d.source():   # nothing won: the same graph, not printed twice
+            shown = d
+            lines += ["", f"{report} (the graph above is already the simplest found)"]
+        else:
+            lines += ["", str(report), "", repr(shown), "", shown.source().rstrip()]
     if args.latex:
         lines += ["", "LaTeX:", latex(shown)]
     if point:
@@ -222,6 +242,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     paths = report(functions=functions, path=args.output, markdown=not args.no_markdown, **options)
     for path in paths or ():
         print(path)
+    return exitcodes.OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    print(language_listing(min(_terminal_width() or 79, 100)))
     return exitcodes.OK
 
 
@@ -251,12 +276,14 @@ def build_parser() -> argparse.ArgumentParser:
                     "differences), side by side. " + SAFETY)
     parser.add_argument("--version", action="version", version=f"hybriddiff {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.subparsers = sub.choices   # name -> parser, for errors in the subcommand's words
     p = _sub(sub, "compare", "every method on one function at one point, against a 50-digit reference",
              cmd_compare)
     _point_args(p)
     p.add_argument("--methods", nargs="+", action="extend", metavar="METHOD",
-                   help="methods to run (space or comma separated; default: all available)")
-    p.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+                   help="methods to run (space or comma separated; default: all available; "
+                        "'hybriddiff list' names them)")
+    p.add_argument("--format", choices=FORMATS, help=FORMAT_HELP)
     p.add_argument("--budget", type=float, default=0.05, metavar="SECONDS",
                    help="time spent timing each method (default: 0.05)")
     p.add_argument("--timeout", type=float, default=COMPARE_TIMEOUT, metavar="SECONDS",
@@ -271,7 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="forward (tangents) or reverse (adjoints); default: forward")
     p.add_argument("--tangent", nargs="+", action="extend", metavar="NAME=VALUE",
                    help="forward mode's seed (default: 1 for the first variable, 0 for the others)")
-    p.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    p.add_argument("--format", choices=FORMATS, help=FORMAT_HELP)
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
     p = _sub(sub, "diff", "the derivative as a graph: Wengert listing and Python source", cmd_diff)
     _point_args(p, required=False)
@@ -293,6 +320,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the HTML file to write (default: report.html)")
     p.add_argument("--no-markdown", action="store_true", help="do not write the Markdown copy")
     p.add_argument("--no-studies", action="store_true", help="leave out the scaling and swell studies")
+    _sub(sub, "list", "the expression language's functions, constants and operators, and the methods",
+         cmd_list)
     _sub(sub, "demo", "the seed tutorial's examples in forward and reverse mode", cmd_demo)
     return parser
 
@@ -311,12 +340,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and of ``python -m hybriddiff``; returns the exit status."""
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:   # the subcommand's usage, not the top level's, for its unknown options
+            parser.subparsers.get(args.command, parser).error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as exc:   # --help, --version, usage errors (status 2)
         return exc.code if isinstance(exc.code, int) else exitcodes.USAGE
-    if args.command is None:
-        parser.print_help()
-        return exitcodes.OK
+    if args.command is None:   # a bare 'hybriddiff': the help (with examples), but as a usage error
+        parser.print_help(sys.stderr)
+        print("\nhybriddiff: error: a COMMAND is needed (compare, trace, diff, report, list, demo)",
+              file=sys.stderr)
+        return exitcodes.USAGE
     prog = f"hybriddiff {args.command}"
     try:
         with warnings.catch_warnings():   # nan/inf are marked in the output; no RuntimeWarning noise

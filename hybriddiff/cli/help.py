@@ -10,13 +10,17 @@ from ..comparison.columns import COLUMNS, explanations
 from . import exitcodes
 
 FORMATS = ("text", "markdown", "html", "json")
-FUNCTION_HELP = ("an expression in hybriddiff's safe language (quote it), '-' to read it from stdin, "
+FUNCTION_HELP = ("an expression in hybriddiff's safe language (quote it; 'hybriddiff list' shows its functions), "
+                 "'-' to read it from stdin, "
                  "or path/to/file.py:function (this RUNS that Python file, as 'python file.py' would)")
 AT_HELP = ("the point: NAME=VALUE items (x=2, x1=2 x2=5, x=pi/4; repeatable); x=1,2,3 for an array "
            "argument of a Python function; a bare VALUE for a single argument; give them after FUNCTION "
            "(at most 1,000 values)")
 SAFETY = ("Expressions are parsed by an ast whitelist and never evaluated as Python; "
-          "file.py:function executes that file. See SECURITY.md.")
+          "file.py:function runs that file, as 'python file.py' would ('hybriddiff list' shows the "
+          "expression language).")
+FORMAT_HELP = ("output format (default: the one -o FILE's extension names, .md, .html or .json; "
+               "else text)")
 TRUSTED = ", ".join(word for word in statuses.STATUSES if word in statuses.TRUSTED)
 NO_ANSWER = ", ".join(word for word in statuses.STATUSES if word in exitcodes.NO_ANSWER)
 CHECK_HELP = (f"exit with status {exitcodes.CHECK_FAILED} when any method's status is not trusted "
@@ -113,5 +117,6 @@ A functions file has one function a line, blank lines and '#' comments skipped:
   baydin: ln(x1) + x1*x2 - sin(x2) @ x1=2, x2=5
   sin(x)*cos(x) @ x=pi/3
 """,
+    "list": "example:\n  hybriddiff list\n",
     "demo": "example:\n  hybriddiff demo\n",
 }

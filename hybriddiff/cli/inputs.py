@@ -23,9 +23,9 @@ import numpy as np
 from .limits import MAX_AT_VALUES
 from .pyfile import _PYTHON_REF, UsageError, UserCodeError, python_function
 
-from ..display.format import full_value
 from ..errors import ParseError
 from ..parse import MAX_LENGTH, Expression, parse_assignment, parse_expression
+from ..studies.entries import flat_function, title
 
 LABEL_LENGTH = 80                            # longer expressions are shortened in titles
 DEFAULT_POINTS = (0.5, 1.5, 0.25, 2.5, -0.5, 0.75, 3.5)   # diff without --at: first finite one
@@ -143,29 +143,12 @@ class Target:
 
     def compare_input(self) -> tuple[Callable[..., Any], Any]:
         """(f, x) for ``hd.compare``: f itself for one argument, else f of one flat 1-D array."""
-        if len(self.values) == 1:
-            return self.function, self.values[0]
-        f, sizes = self.function, [None if np.ndim(v) == 0 else len(v) for v in self.values]
-
-        def flat(v: Any) -> Any:
-            args, k = [], 0
-            for size in sizes:
-                args.append(v[k] if size is None else v[k:k + size])
-                k += 1 if size is None else size
-            return f(*args)
-
-        flat.__name__ = flat.__qualname__ = getattr(f, "__name__", "f")
-        return flat, np.concatenate([np.atleast_1d(np.asarray(v, dtype=float)) for v in self.values])
+        return flat_function(self.function, self.values)
 
     def title(self, kind: str | None = None) -> str:
         """The comparison's title; ``kind`` ("derivative", "gradient", "Jacobian") as the comparison
         found it (by default from the point's shape alone)."""
-        shown = [f"{n} = {full_value(v)}" for n, v in zip(self.names, self.values)]
-        if len(self.values) == 1:
-            kind = kind or ("gradient" if np.ndim(self.values[0]) else "derivative")
-            return f"{kind} of {self.label} at {shown[0]}"
-        kind = kind if kind not in (None, "derivative") else "gradient"
-        return f"{kind} of {self.label} with respect to ({', '.join(self.names)}) at {', '.join(shown)}"
+        return title(kind, self.label, self.names, self.values)
 
     def point_dict(self) -> dict[str, Any]:
         return {n: (v.tolist() if isinstance(v, np.ndarray) else v) for n, v in zip(self.names, self.values)}

@@ -127,31 +127,48 @@ def scientific(value: Any, missing: str = "") -> str:
 
 
 def seconds(t: float | None) -> str:
-    """A time with its unit, 3 significant digits.
+    """A time with its unit, 3 significant digits (never an exponent: 999.7 us is 1 ms).
 
-    >>> seconds(1.32e-5), seconds(0.2385), seconds(0.0), seconds(None)
-    ('13.2 us', '238 ms', '0 s', '')
+    >>> seconds(1.32e-5), seconds(0.2385), seconds(0.0), seconds(None), seconds(9.997e-4)
+    ('13.2 us', '238 ms', '0 s', '', '1 ms')
     """
     if t is None:
         return ""
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6), ("ns", 1e-9)):
-        if t >= scale:
-            return f"{t / scale:.3g} {unit}"
-    return f"{t:.2g} s"
+    if t == 0:
+        return "0 s"
+    return _scaled(t, (("s", 1.0), ("ms", 1e-3), ("us", 1e-6), ("ns", 1e-9)))
 
 
 def byte_size(n: int | None) -> str:
-    """A size in bytes with its unit (1 kB = 1024 B), 3 significant digits.
+    """A size in bytes with its unit (1 kB = 1024 B), 3 significant digits, never an exponent.
 
-    >>> byte_size(2390), byte_size(120), byte_size(3 << 20), byte_size(None)
-    ('2.33 kB', '120 B', '3 MB', '')
+    >>> byte_size(2390), byte_size(120), byte_size(3 << 20), byte_size(None), byte_size(1047000)
+    ('2.33 kB', '120 B', '3 MB', '', '0.998 MB')
     """
     if n is None:
         return ""
-    for unit, scale in (("MB", 1 << 20), ("kB", 1 << 10)):
-        if n >= scale:
-            return f"{n / scale:.3g} {unit}"
-    return f"{n} B"
+    return _scaled(n, (("GB", 1 << 30), ("MB", 1 << 20), ("kB", 1 << 10), ("B", 1)))
+
+
+def _scaled(value: float, units: tuple[tuple[str, float], ...]) -> str:
+    """``value`` in the largest of ``units`` (largest first) it reaches, as 3 significant digits; a
+    value that would round to 1000 of one unit is shown in the next larger one."""
+    for i, (unit, scale) in enumerate(units):
+        if value >= scale or i == len(units) - 1:
+            text = f"{value / scale:.3g}"
+            if "e" in text and i > 0:   # 999.7 -> 1e+03: one unit up instead
+                return f"{value / units[i - 1][1]:.3g} {units[i - 1][0]}"
+            return f"{value / scale:.0f} {unit}" if "e+" in text else f"{text} {unit}"
+    return ""  # pragma: no cover - the last unit always matches
+
+
+def count(n: int, noun: str) -> str:
+    """``n`` and the noun, plural unless n is 1 (nouns with a plain -s plural).
+
+    >>> count(1, "operation"), count(0, "operation"), count(12000, "operation")
+    ('1 operation', '0 operations', '12,000 operations')
+    """
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def formatted(spec: str) -> Callable[[Any], str]:
@@ -199,5 +216,5 @@ def jsonable(value: Any) -> Any:
         return str(value)
 
 
-__all__ = ["format_value", "full_value", "short_value", "scientific", "seconds", "byte_size", "formatted",
+__all__ = ["count", "format_value", "full_value", "short_value", "scientific", "seconds", "byte_size", "formatted",
            "jsonable"]

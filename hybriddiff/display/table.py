@@ -160,12 +160,14 @@ class Table:
         return (f"[{len(self.rows):,} rows x {len(self.columns)} columns; {hidden:,} not shown: "
                 f"to_dict() and to_dataframe() hold them all]") if hidden else ""
 
-    def to_text(self, digits: Any = _KEEP, max_rows: Any = _KEEP, width: int | None = None) -> str:
+    def to_text(self, digits: Any = _KEEP, max_rows: Any = _KEEP, width: int | None = None,
+                wrap: int | None = None) -> str:
         """Aligned plain text: the title, a header, a rule of dashes, one line per row.
 
         ``width`` (a terminal's columns): leave out the ``droppable`` columns, in order, until the
         table fits (a line under the table names them), wrap the last column's text within its
-        share, and wrap the footnote.
+        share, and wrap the footnote. ``wrap`` (for text going to a file or a pipe): keep every
+        column, but wrap the last one's text at ``wrap`` characters and the notes at the table's width.
 
         >>> t = Table(("name", "extra", "note"), [("a", 1.0, "a long note " * 3)], droppable=["extra"])
         >>> print(t.to_text(width=30))
@@ -188,6 +190,9 @@ class Table:
                 widths = [max(w, display_width(c)) for w, c in zip(widths, cells)]
         if width is not None and sum(widths) + 2 * (len(widths) - 1) > width:
             widths[-1] = max(MIN_WRAP, width - sum(widths[:-1]) - 2 * (len(widths) - 1))
+        elif width is None and wrap is not None and widths[-1] > wrap:
+            widths[-1] = max(MIN_WRAP, wrap)
+            width = max(80, sum(widths) + 2 * (len(widths) - 1))   # the notes' width
 
         def line(cells: Sequence[str]) -> list[str]:
             last = textwrap.wrap(cells[-1], widths[-1]) if display_width(cells[-1]) > widths[-1] else [cells[-1]]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from ..display.format import count
 from .codelines import as_lists, code_names, literal, numbered_lines, return_line
 from .ir import CONST, OP, GraphIR
 
@@ -67,7 +68,7 @@ def chunked_bodies(graph: GraphIR, namespace: dict[str, Any], name: str) -> str:
     params = ", ".join(graph.arg_names)
     for body in ("math", "numpy"):
         namespace[f"{name}_{body}"] = lazy_body(graph, namespace, name, body)
-    return (f"# {graph.n_ops} operations: compiled on first use in chunks of {CHUNK}, "
+    return (f"# {count(graph.n_ops, 'operation')}: compiled on first use in chunks of {CHUNK}, "
             f"as {name}_math({params}) and {name}_numpy({params})\n")
 
 

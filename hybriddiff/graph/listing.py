@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..display.format import count
 from .ir import CONST, INPUT, GraphIR
 
 
@@ -61,7 +62,7 @@ def listing(graph: GraphIR) -> str:
     """
     names = operand_names(graph)
     rows = [i for i, node in enumerate(graph.nodes) if node.kind != CONST]
-    lines = [f"Graph {graph.name}({', '.join(graph.input_names())}): {graph.n_ops} operations"]
+    lines = [f"Graph {graph.name}({', '.join(graph.input_names())}): {count(graph.n_ops, 'operation')}"]
     if len(rows) > HEAD + TAIL:
         lines += [node_line(graph, i, names) for i in rows[:HEAD]]
         lines.append(f"... {len(rows) - HEAD - TAIL} more lines ...")

@@ -30,6 +30,7 @@ import numpy as np
 
 from ..core import timebox
 from ..core.domain import defined_value
+from ..display.format import count
 from ..errors import DifferentiationError, MethodTimeoutError
 from ..graph.facade import Graph, trace
 from ..graph.symbolic.bridge import input_symbols, to_sympy_expr, warm_up
@@ -236,7 +237,7 @@ def symbolic_derivative(f: Callable[..., Any], x: Any, order: int = 1,
     graph = trace(f, x)
     info = CasInfo("symbolic", timings={"trace": time.perf_counter() - start})
     point = [float(v) for v in x] if array else [x]
-    what = f"symbolic: sympy.diff of {graph.name} ({graph.n_ops} operations)"
+    what = f"symbolic: sympy.diff of {graph.name} ({count(graph.n_ops, 'operation')})"
     try:
         out = timebox.stream(_symbolic_job, graph, point, order, array, what, timeout=timeout, what=what)
     except RecursionError as exc:

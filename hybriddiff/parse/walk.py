@@ -45,6 +45,8 @@ _PYTHON_OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", as
 _BINOPS = {op: _OPERATOR[symbol] for op, symbol in _PYTHON_OPERATORS.items()}
 _FORBIDDEN_BINOPS = {ast.FloorDiv: "//", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
                      ast.BitOr: "|", ast.BitXor: "^", ast.BitAnd: "&"}
+_HINTS = {"^": " (for a power write x**2: '^' is exclusive or in Python)",
+          "//": " (write floor(x / y))", "%": ""}
 _REJECTED = {  # ast node type -> the message (everything not whitelisted is rejected)
     ast.Attribute: "attribute access is not allowed",
     ast.Subscript: "indexing and slicing are not allowed", ast.Slice: "slicing is not allowed",
@@ -201,8 +203,9 @@ class Builder:
             elif kind is ast.BinOp:
                 prim = _BINOPS.get(type(node.op))
                 if prim is None:
-                    raise Fail(f"operator {_FORBIDDEN_BINOPS.get(type(node.op), '?')!r} is not "
-                               f"allowed", self._after(base, node.left))
+                    symbol = _FORBIDDEN_BINOPS.get(type(node.op), '?')
+                    hint = _HINTS.get(symbol, "")
+                    raise Fail(f"operator {symbol!r} is not allowed{hint}", self._after(base, node.left))
                 stack.append((node, depth, True))
                 stack.append((node.right, depth + 1, False))
                 stack.append((node.left, depth + (type(node.op) is ast.Pow), False))

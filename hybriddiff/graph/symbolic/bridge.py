@@ -22,6 +22,7 @@ import re
 from fractions import Fraction
 from typing import Any, Sequence
 
+from ...display.format import count
 from ...errors import DifferentiationError
 from ..ir import CONST, INPUT, OP, GraphIR
 
@@ -170,7 +171,7 @@ def to_sympy_expr(graph: GraphIR, max_depth: int = MAX_DEPTH, max_ops: int = MAX
     if depth > max_depth or graph.n_ops > max_ops:
         raise DifferentiationError(
             f"to_sympy_expr: {graph.name} is too big for one nested SymPy expression (depth {depth}, "
-            f"{graph.n_ops} operations; limits {max_depth} and {max_ops}: SymPy's recursive "
+            f"{count(graph.n_ops, 'operation')}; limits {max_depth} and {max_ops}: SymPy's recursive "
             f"algorithms fail near depth 150); use the flat form to_sympy(graph)")
     _, env = sympy_env(graph, nested=True)
     outs = [env[o] for o in graph.outputs]
@@ -202,19 +203,53 @@ def latex(graph: GraphIR, nested: bool = True) -> str:
     \end{aligned}
     """
     import sympy
+    formulas, rows = _formulas(graph, nested)
+    if formulas is not None:
+        texts = [sympy.latex(o) for o in formulas]
+        return texts[0] if len(texts) == 1 else r"\left(" + ", ".join(texts) + r"\right)"
+    lines = [f"{sympy.latex(s)} &= {sympy.latex(e)}" for s, e in rows]
+    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+
+def mathml(graph: GraphIR, nested: bool = True) -> str:
+    """Presentation MathML of the graph (what ``latex`` writes, for browsers: no script, no network),
+    one ``<math display="block">`` element.
+
+    >>> import hybriddiff as hd
+    >>> mathml(hd.trace(lambda x: hd.sin(x) * x, 1.0))
+    '<math xmlns="http://www.w3.org/1998/Math/MathML" display="block"><mrow><mi>x</mi><mo>&InvisibleTimes;</mo><mrow><mi>sin</mi><mrow><mo>(</mo><mi>x</mi><mo>)</mo></mrow></mrow></mrow></math>'
+    """
+    formulas, rows = _formulas(graph, nested)
+    if formulas is not None:
+        parts = [_mathml(o) for o in formulas]
+        body = parts[0] if len(parts) == 1 else "<mrow><mo>(</mo>" + "<mo>,</mo>".join(parts) + "<mo>)</mo></mrow>"
+    else:
+        body = "<mtable>" + "".join(f'<mtr><mtd columnalign="right">{_mathml(s)}</mtd><mtd columnalign="left">'
+                                    f"<mo>=</mo>{_mathml(e)}</mtd></mtr>" for s, e in rows) + "</mtable>"
+    return f'<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">{body}</math>'
+
+
+def _mathml(expr: Any) -> str:
+    from sympy.printing.mathml import mathml as sympy_mathml
+    # SymPy writes Euler's number as the double-struck &ExponentialE;; a plain e reads as the books do
+    return sympy_mathml(expr, printer="presentation").replace("&ExponentialE;", "e")
+
+
+def _formulas(graph: GraphIR, nested: bool) -> tuple[list[Any] | None, list[tuple[Any, Any]]]:
+    """(the outputs as nested SymPy expressions, []) when the graph is small enough to nest, else
+    (None, [(symbol, expression), ...] of its assignments and outputs, the last named y or y_k)."""
+    import sympy
     small = max((tree_sizes(graph)[o] for o in graph.outputs), default=0) <= LATEX_TREE
     if nested and small and graph.n_ops <= MAX_OPS:
         try:
             exprs = to_sympy(graph, nested=True)
-            texts = [sympy.latex(o) for o in (exprs if isinstance(exprs, list) else [exprs])]
-            return texts[0] if len(texts) == 1 else r"\left(" + ", ".join(texts) + r"\right)"
+            return (exprs if isinstance(exprs, list) else [exprs]), []
         except DifferentiationError:  # small but too deep to nest: the assignments below
             pass
     assignments, outputs = to_sympy(graph)
-    lines = [f"{sympy.latex(s)} &= {sympy.latex(e)}" for s, e in assignments]
     many = len(outputs) > 1
-    lines += [f"y{'_{%d}' % (k + 1) if many else ''} &= {sympy.latex(o)}" for k, o in enumerate(outputs)]
-    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+    names = [sympy.Symbol(f"y_{k + 1}" if many else "y") for k in range(len(outputs))]
+    return None, list(assignments) + list(zip(names, outputs))
 
 
 def repr_latex(graph: GraphIR) -> str | None:
