@@ -354,3 +354,14 @@ def test_every_help_has_examples(command, capsys):
     assert text.startswith(f"usage: hybriddiff {command}") and "example" in text
     assert f"hybriddiff {command}" in text.split("example", 1)[1]
 
+
+
+def test_report_from_a_functions_file_keeps_names_and_formulas(tmp_path):
+    pytest.importorskip("matplotlib")
+    functions = tmp_path / "f.txt"
+    functions.write_text("baydin: ln(x1) + x1*x2 - sin(x2) @ x1=2, x2=5\ncube: x**3 @ x=2\n")
+    out = run("report", str(functions), "-o", str(tmp_path / "r.html"), "--no-studies")
+    assert out.returncode == 0, out.stderr
+    text = (tmp_path / "r.html").read_text()
+    assert "f(x1, x2) =" in text and "at x1 = 2.0, x2 = 5.0" in text and "ln(x1) + x1*x2 - sin(x2)" in text
+    assert "<math" in text and (tmp_path / "r_files").is_dir()

@@ -26,6 +26,10 @@ _FREED = None    # _parents of an interior node after its graph was freed
 class Variable(Operators, Box):
     """A value recorded for reverse mode (micrograd/PyTorch habit).
 
+    ``backward()`` adds dy/dx into each leaf's ``grad``: gradients *accumulate* over calls (call
+    ``zero_grad()`` before an independent sweep), and the sweep frees the graph unless
+    ``retain_graph=True``. (``hd.grad`` and the other operators record afresh on every call.)
+
     >>> import hybriddiff as hd
     >>> x = hd.Variable(2.0)
     >>> y = hd.exp(x * x - x) / x

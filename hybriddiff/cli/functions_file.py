@@ -54,7 +54,7 @@ def read_functions(path: str) -> list[tuple[str, Callable[..., Any], Any]]:
     return entries
 
 
-def _function_line(text: str) -> tuple[str, Callable[..., Any], Any]:
+def _function_line(text: str) -> tuple[str, Callable[..., Any] | str, dict[str, Any]]:
     body, at, point_text = text.partition("@")
     if not at or not point_text.strip():
         raise UsageError("expected 'name: expression @ x1=2, x2=5' (the point after '@' is missing)")
@@ -67,10 +67,11 @@ def _function_line(text: str) -> tuple[str, Callable[..., Any], Any]:
         raise UsageError("missing expression before '@'")
     target = load_target(spec)
     target.set_point(parse_point([point_text], "point"))
-    f, x = target.compare_input()
     label = name or target.label
-    f.__doc__ = f"{label}: {target.label}"
-    return label, f, x
+    # the report keeps the variables' names and (for an expression) its text: hd.report parses it
+    # again with the same safe parser
+    function = spec if target.expression is not None else target.function
+    return label, function, target.point_dict()
 
 
 __all__ = ["read_functions"]

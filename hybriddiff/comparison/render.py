@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..display.format import full_value
-from ..display.plotting import axes
+from ..display.plotting import axes, log_dots
 from ..display.table import Table, TableViews
 from .columns import COLUMNS, explanations
 from .statuses import STATUSES, TRUSTED
@@ -66,18 +66,16 @@ class ComparisonRendering(TableViews):
         ``ax``: two matplotlib Axes (error, time), or one (error only); by default a new figure.
         Trusted rows (``statuses.TRUSTED``) are blue, the others orange. Returns the Figure.
         """
-        rows = [r for r in self.rows if r.rel_error is not None]
-        panels = list(np.ravel(axes(ax, nrows=1, ncols=2, figsize=(10, 3.6), constrained_layout=True)))
+        rows = list(self.rows)
+        panels = list(np.ravel(axes(ax, nrows=1, ncols=2, figsize=(10, 3.6), sharey=True,
+                                    constrained_layout=True)))
         names = [r.method for r in rows]
         colors = ["#4c72b0" if r.status in TRUSTED else "#dd8452" for r in rows]
-        panels[0].barh(names, [max(r.rel_error, 1e-17) for r in rows], color=colors)
-        panels[0].set_xscale("log")
-        panels[0].set_xlabel("relative error (1e-17 = exact; orange: not trusted)")
-        panels[0].invert_yaxis()
+        log_dots(panels[0], names, [r.rel_error for r in rows], colors, floor=1e-17)
+        panels[0].set_xlabel("relative error (hollow at 1e-17: exact; orange: not trusted)")
         panels[0].set_title("\n".join(textwrap.wrap(self.title, 60)), loc="left", fontsize=10)
         if len(panels) > 1:
-            panels[1].barh(names, [r.time for r in rows], color=colors)
-            panels[1].set_xscale("log")
+            log_dots(panels[1], names, [r.time for r in rows], colors)
             panels[1].set_xlabel("seconds per call")
-            panels[1].invert_yaxis()
+            panels[1].tick_params(labelleft=False)   # the same methods as on the left
         return panels[0].figure

@@ -17,6 +17,7 @@ from .arguments import flatten_args
 from .evaluate import evaluate, node_values
 from .ir import CONST, INPUT, OP, GraphIR
 from .listing import note_text, operand_names
+from .notation import expression
 
 
 @dataclass
@@ -39,7 +40,7 @@ def annotate(graph: GraphIR, args: Sequence[Any] = (), mode: str | None = None,
     >>> import hybriddiff as hd
     >>> g = hd.trace(lambda x: hd.exp(x) * x, 1.0)
     >>> [text for text, role in annotate(g, (0.0,), mode="forward").lines[2]]
-    ['v2 = v1 * v0', '= 0', 'v\u03072 = 1']
+    ['v2 = v1 × v0', '= 0', 'v\u03072 = 1']
     """
     if mode is None and tangent is not None:
         mode = "forward"
@@ -53,7 +54,7 @@ def annotate(graph: GraphIR, args: Sequence[Any] = (), mode: str | None = None,
         if node.kind == INPUT:
             ann.lines[i] = [(f"{names[i]} = {node.name}", "head")]
         elif node.kind == OP:
-            ann.lines[i] = [(f"{names[i]} = {node.prim.pretty.format(*[names[a] for a in node.args])}", "head")]
+            ann.lines[i] = [(f"{names[i]} = {expression(node.prim).format(*[names[a] for a in node.args])}", "head")]
         elif i in graph.outputs:
             ann.lines[i] = [(names[i], "head")]
     ann.caption.append(f"{graph.name}({', '.join(graph.input_names())})")

@@ -100,7 +100,9 @@ def draw(graph: GraphIR, *args: Any, mode: str | None = None, tangent: Any = Non
              for i in drawn]
     lay = layered_layout(sizes, [(keep[s], keep[t]) for s, t, _ in edges])
     top = len(ann.caption) * LINE + 10.0
-    width, height = lay.width + 40.0, lay.height + top
+    # wide enough for the caption too: a small graph must not clip "... for the output adjoint"
+    width = max(lay.width + 40.0, max((_width(line) for line in ann.caption), default=0.0) + 24.0)
+    height = lay.height + top
     names = graph.wengert_names()
     out: list[str] = []
     for (s, t, k), route in zip(edges, lay.routes):
@@ -182,8 +184,8 @@ def to_dot(graph: GraphIR, *args: Any, mode: str | None = None, tangent: Any = N
       rankdir=LR; labelloc=t; label="f(x)";
       node [shape=box, style="rounded,filled", fontname="Courier", fontsize=11];
       n0 [label="v0 = x", fillcolor="#e8f1fb", color="#2f6ea5", penwidth=1.2];
-      n1 [label="v1 = sin(v0)", fillcolor="#ffffff", color="#555555", penwidth=1.2];
-      n2 [label="v2 = v1 * v0", fillcolor="#fff4f2", color="#c0392b", penwidth=2.4];
+      n1 [label="v1 = sin v0", fillcolor="#ffffff", color="#555555", penwidth=1.2];
+      n2 [label="v2 = v1 × v0", fillcolor="#fff4f2", color="#c0392b", penwidth=2.4];
       n0 -> n1;
       n1 -> n2;
       n0 -> n2;

@@ -10,6 +10,8 @@ import re
 from fractions import Fraction
 
 from ..core.printer import Printed, as_printed, render
+from .notation import hole as _hole
+from .notation import textbook as _textbook
 from ..core.record import Primitive
 from .ir import CONST, GraphIR
 
@@ -57,24 +59,6 @@ def output_names(graph: GraphIR) -> list[str]:
     return [f"y{k + 1}" for k in range(len(graph.outputs))]
 
 
-# A rule is printed once per primitive on placeholders ("holes") and kept as a format string:
-# {0}, {1}, ... the arguments, {arity} the result, {arity + 1} the dotted or barred factor.
-_HOLE = re.compile("\ue000([0-9]+)\ue001")
-_CALL = re.compile("\\b([A-Za-z_][A-Za-z0-9_]*)\\((\ue000[0-9]+\ue001)\\)(?! \\*\\*)")
-
-
-def _hole(k: int) -> str:
-    return f"\ue000{k}\ue001"
-
-
-def _textbook(text: str) -> str:
-    """Pretty text in the textbook's notation (ln, ×, ``sin v0`` for an atom) as a format string."""
-    text = text.replace(" * ", f" {TIMES} ")
-    text = re.sub(r"\blog\(", "ln(", text)
-    text = _CALL.sub(r"\1 \2", text)
-    return _HOLE.sub(r"{\1}", text.replace("{", "{{").replace("}", "}}"))
-
-
 def _term(partial: Printed, factor: str, forward: bool) -> str | None:
     """``factor × partial`` as the textbook writes it; None for a zero partial.
 
@@ -118,6 +102,20 @@ def rules_for(cache: dict[Primitive, Rules], prim: Primitive) -> Rules:
     return rules
 
 
+_CONSTANT_MINUS_ONE = re.compile(r"\((\d+) - 1\)")
+_POWER_ONE = re.compile(r" \*\* 1(?![\d.])")
+
+
+def tidy(rule: str) -> str:
+    """A rule with integer constants worked out: the power rule at a constant exponent reads
+    ``v̇0 × 2 × v0``, not ``v̇0 × 2 × v0 ** (2 - 1)``.
+
+    >>> tidy("v0 × 2 × v0 ** (2 - 1)"), tidy("v0 × 3 × v0 ** (3 - 1)"), tidy("v0 ** (v1 - 1)")
+    ('v0 × 2 × v0', 'v0 × 3 × v0 ** 2', 'v0 ** (v1 - 1)')
+    """
+    return _POWER_ONE.sub("", _CONSTANT_MINUS_ONE.sub(lambda m: str(int(m.group(1)) - 1), rule))
+
+
 def join_terms(terms: list[str]) -> str:
     if not terms:
         return "0"
@@ -127,4 +125,4 @@ def join_terms(terms: list[str]) -> str:
     return text
 
 
-__all__ = ["dotted", "barred", "table_names", "output_names", "Rules", "rules_for", "join_terms", "PARTIAL"]
+__all__ = ["dotted", "barred", "table_names", "output_names", "Rules", "rules_for", "join_terms", "tidy", "PARTIAL"]

@@ -24,7 +24,7 @@ from .arguments import flatten_args
 from .evaluate import evaluate, node_values
 from .ir import CONST, INPUT, OP, GraphIR
 from .textbook import (PARTIAL, Rules, barred, dotted, join_terms, output_names, rules_for,
-                       table_names)
+                       table_names, tidy)
 from .tracing import record
 
 
@@ -116,13 +116,14 @@ def primal_table(graph: GraphIR, *args: Any) -> Table:
     return Table(("variable", "expression", "value"), rows, title=f"Forward primal trace of {where}")
 
 
-def forward_table(f: Callable[..., Any] | GraphIR, x: Any, tangent: Any = None) -> Table:
+def forward_table(f: Callable[..., Any] | GraphIR, x: Any, tangent: Any = None, digits: int | None = 3) -> Table:
     """The forward-mode trace of ``f`` at ``x`` along ``tangent`` (Baydin et al. 2018, Table 2).
 
     ``x`` is a number, or a tuple/list with one entry per argument (numbers or 1-D arrays);
     ``tangent`` has the same shape (default: 1 for the first input, 0 for the others). ``f`` may
     be a traced ``Graph``. Each row shows a variable, its primal expression and value, then its
     tangent, the tangent rule (the primitive's partials times the operands' tangents) and value.
+    ``digits``: significant digits shown (None: full precision; the table's data is always full).
 
     >>> import hybriddiff as hd
     >>> t = forward_table(lambda x1, x2: hd.log(x1) + x1 * x2 - hd.sin(x2), (2.0, 5.0), (1.0, 0.0))
@@ -162,7 +163,7 @@ def forward_table(f: Callable[..., Any] | GraphIR, x: Any, tangent: Any = None) 
                 fmt = rules.forward[k]
                 if fmt is None or tan[a] is None:       # a zero partial, or a constant operand
                     continue
-                terms.append(fmt.format(*operands, dot[a]))
+                terms.append(tidy(fmt.format(*operands, dot[a])))
                 term = partials_at(prim, k, primals, out) * tan[a]
                 total = term if total is None else total + term
             tan[i] = 0.0 if total is None else total
@@ -176,8 +177,13 @@ def forward_table(f: Callable[..., Any] | GraphIR, x: Any, tangent: Any = None) 
                           for i, t in zip(graph.inputs, seed))
     return Table(("variable", "primal expression", "primal value", "tangent", "tangent rule",
                   "tangent value"), rows, title=f"Forward-mode trace of {where}; tangent {seed_text}",
-                 footnote="Layout of Baydin et al. (2018), Table 2; values rounded for display "
-                          "(digits=None shows them in full).")
+                 footnote=_footnote(2, digits), digits=digits)
+
+
+def _footnote(table: int, digits: int | None) -> str:
+    shown = ("values in full" if digits is None else
+             f"values rounded to {digits} significant digits for display (digits=None shows them in full)")
+    return f"Layout of Baydin et al. (2018), Table {table}; {shown}."
 
 
 def _cotangents(graph: GraphIR, cotangent: Any) -> list[Any]:
@@ -193,7 +199,8 @@ def _cotangents(graph: GraphIR, cotangent: Any) -> list[Any]:
     return flat
 
 
-def reverse_table(f: Callable[..., Any] | GraphIR, x: Any, cotangent: Any = None) -> Table:
+def reverse_table(f: Callable[..., Any] | GraphIR, x: Any, cotangent: Any = None,
+                  digits: int | None = 3) -> Table:
     """The reverse-mode trace of ``f`` at ``x`` (Baydin et al. 2018, Table 3).
 
     First the forward primal trace, then the adjoint trace in reverse: ``v̄5 = ȳ = 1``, one row per
@@ -242,15 +249,14 @@ def reverse_table(f: Callable[..., Any] | GraphIR, x: Any, cotangent: Any = None
             step = adj[i] * partials_at(prim, k, primals, out)
             symbolic = f"{bar_i} {PARTIAL}{names[i]}/{PARTIAL}{names[a]}"
             if adj[a] is None:
-                adj[a], rule = step, f"{symbolic} = {fmt.format(*operands)}"
+                adj[a], rule = step, f"{symbolic} = {tidy(fmt.format(*operands))}"
             else:
                 adj[a] = adj[a] + step
-                rule = f"{bar[a]} + {symbolic} = {bar[a]} + {fmt.format(*operands)}"
+                rule = f"{bar[a]} + {symbolic} = {bar[a]} + {tidy(fmt.format(*operands))}"
             append((bar[a], rule, adj[a]))
     for i in graph.inputs:
         rows.append((barred(nodes[i].name), bar[i] if adj[i] is not None else "0",
                      adj[i] if adj[i] is not None else 0.0))
     return Table(("variable", "rule", "value"), rows, title=f"Reverse-mode trace of {where}",
                  sections=[(0, "forward primal trace"), (start, "reverse adjoint trace")],
-                 footnote="Layout of Baydin et al. (2018), Table 3; values rounded for display "
-                          "(digits=None shows them in full).")
+                 footnote=_footnote(3, digits), digits=digits)

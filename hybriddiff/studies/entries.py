@@ -51,8 +51,17 @@ def point_text(names: Sequence[str], values: Sequence[Any]) -> str:
 
     >>> point_text(["x1", "x2"], [2.0, np.array([1.0, 2.0])])
     'x1 = 2.0, x2 = [1.0, 2.0]'
+    >>> point_text(["x"], [np.linspace(-1.2, 1.0, 10)])
+    'x = [-1.2, -0.955556, ..., 1] (10 values)'
     """
-    return ", ".join(f"{n} = {full_value(v)}" for n, v in zip(names, values))
+    return ", ".join(f"{n} = {_shown(v)}" for n, v in zip(names, values))
+
+
+def _shown(value: Any) -> str:
+    """A value in full; a long array by its first two and last entries and its length."""
+    if np.ndim(value) == 1 and len(value) > 4:
+        return f"[{value[0]:.6g}, {value[1]:.6g}, ..., {value[-1]:.6g}] ({len(value)} values)"
+    return full_value(value)
 
 
 def title(kind: str | None, label: str, names: Sequence[str], values: Sequence[Any]) -> str:
@@ -112,12 +121,13 @@ def entry(label: str, f: Callable[..., Any] | str, point: Any) -> Entry:
                         f"{type(f).__name__}")
     names = _parameters(f)
     if isinstance(point, dict):
-        values = _values(label, list(point), point, arrays=True)
         unknown = [n for n in point if names is not None and n not in names]
         if unknown:
             raise ValueError(f"hd.report: entry {label!r}: {', '.join(map(repr, unknown))} is not a "
                              f"parameter of {getattr(f, '__name__', 'the function')} ({', '.join(names or [])})")
-        return Entry(label, list(point), _by_name(f, list(point)), values)
+        order = list(point) if names is None else names   # the function's own order
+        values = _values(label, order, point, arrays=True)
+        return Entry(label, order, f if order == names else _by_name(f, order), values)
     several = names is not None and len(names) > 1
     if several:
         return Entry(label, names, f, _values(label, names, point, arrays=True))

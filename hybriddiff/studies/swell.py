@@ -196,10 +196,15 @@ class SwellStudy(TableViews):
         ax = axes(ax)
         ns = [r.n for r in self.rows]
         for kind, label in zip(CELLS, ("sympy.diff", "expand + diff", "diff + cse")):
-            ax.semilogy(ns, [r.cells[kind].ops or float("nan") for r in self.rows], "o-", label=label)
-        ax.semilogy(ns, [r.hybrid_count_ops for r in self.rows], "s-", label="hybrid graph (flat count_ops)")
+            ax.plot(ns, [float("nan") if r.cells[kind].ops is None else r.cells[kind].ops for r in self.rows],
+                    "o-", label=label)
+        ax.plot(ns, [r.hybrid_count_ops for r in self.rows], "s-", label="hybrid graph (flat count_ops)")
+        # symmetric log: logarithmic above 1, linear below, so a size of 0 (d/dx x = 1 at n = 1) shows
+        ax.set_yscale("symlog", linthresh=1)
+        ax.set_ylim(bottom=0)
+        ax.set_xticks(ns)
         ax.set_xlabel("n")
-        ax.set_ylabel("count_ops of d/dx")
+        ax.set_ylabel("count_ops of d/dx (log above 1)")
         ax.set_title(f"Expression swell: {self.family}")
         ax.legend()
         return ax.figure
