@@ -175,3 +175,26 @@ def test_operators_in_threads_keep_their_tapes_apart():
         x = 0.5 + k / 10
         assert set(values) == {hd.grad(lambda t: hd.exp(t * t) * t)(x)}
         assert values[0] == pytest.approx(math.exp(x * x) * (2 * x * x + 1), rel=1e-14)
+
+
+# ---------------------------------------------------------------- a failed backward() (issue 21)
+def test_backward_after_a_failed_backward_gives_the_gradient():
+    for f, expected in ((lambda v: v * v, 4.0),
+                        (lambda v: hd.sin(v * v) * v, math.cos(4.0) * 8.0 + math.sin(4.0))):
+        x = hd.Variable(2.0)
+        y = f(x)
+        with pytest.raises(TypeError):
+            y.backward(seed="not a number")
+        assert x.grad is None
+        y.backward()                     # the counts left by the failed sweep are gone
+        assert x.grad == pytest.approx(expected, rel=1e-15)
+
+
+def test_a_sweep_failing_halfway_adds_nothing_to_any_grad():
+    from hybriddiff.ad.reverse import Variable
+    x, z = hd.Variable(1.0), hd.Variable(3.0)
+    broken = Variable._node(1.0, (z,), ("not a number",), z._level)   # a node whose partial fails
+    y = broken + x                      # the sweep reaches x (a leaf) before the broken node
+    with pytest.raises(TypeError):
+        y.backward()
+    assert x.grad is None and z.grad is None

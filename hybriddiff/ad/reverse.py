@@ -173,7 +173,8 @@ def sweep(roots: Iterable[tuple[Variable, Any]], retain_graph: bool = False,
     Two passes, no recursion, no sort (Kahn's algorithm): count each node's consumers, then release
     a node once every consumer has added its share ``x_bar += partial * out_bar``. The counts and
     partial sums live on the nodes themselves (``_mark``, ``_bar``) and are cleared on the way.
-    With ``into_grad`` the leaves' adjoints are added to their ``.grad`` instead of returned.
+    With ``into_grad`` the leaves' adjoints are added to their ``.grad`` (after the whole sweep
+    succeeded) instead of returned.
     """
     roots = list(roots)
     try:
@@ -225,11 +226,13 @@ def sweep(roots: Iterable[tuple[Variable, Any]], retain_graph: bool = False,
                         parent._mark = mark = parent._mark - 1
                         if mark == 1:
                             push(parent)
-            elif into_grad:
-                grad = getattr(node, "_grad", None)
-                node._grad = out_bar if grad is None else grad + out_bar
             else:
                 leaves[id(node)] = (node, out_bar)
+        if into_grad:   # only once the whole sweep succeeded: a failure adds nothing to any .grad
+            for node, out_bar in leaves.values():
+                grad = getattr(node, "_grad", None)
+                node._grad = out_bar if grad is None else grad + out_bar
+            leaves = {}
         if not retain_graph:
             # Cut the outputs from their operations: nothing else refers to the tape, so reference
             # counting frees it now, and a second backward() from these outputs says so.
@@ -243,13 +246,18 @@ def sweep(roots: Iterable[tuple[Variable, Any]], retain_graph: bool = False,
 
 
 def _clear_marks(roots: list) -> None:
-    """After a failed sweep: reset the counts and partial sums left on the nodes."""
+    """After a failed sweep: reset the counts and partial sums on every node reachable from the
+    roots. (The walk cannot stop at a node already reset: the sweep resets a node before it fails
+    on its arguments, whose counts would stay stale and make the next sweep return nothing.)"""
+    seen: set[int] = set()
     stack = [root for root, _ in roots]
     while stack:
         node = stack.pop()
-        if node._mark or node._bar is not None:
-            node._mark, node._bar = 0, None
-            stack.extend(node._parents or ())
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        node._mark, node._bar = 0, None
+        stack.extend(node._parents or ())
 
 
 def adjoint_of(leaves: dict[int, tuple[Variable, Any]], x: Any, zero: Any = 0.0) -> Any:
