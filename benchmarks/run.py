@@ -18,7 +18,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     __package__ = "benchmarks"
 
-from benchmarks import core_modes, graph_bench, peers  # noqa: E402
+from benchmarks import core_modes, graph_bench, memory_bench, peers  # noqa: E402
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
@@ -48,6 +48,7 @@ WORKLOADS: dict[str, tuple[str, Callable[[], str]]] = {
     "w4": ("W4: expression swell on the logistic map (hybrid vs SymPy)", _swell),
     "w5": ("W5: finite differences: accuracy and calls, against numdifftools", _finite),
     "w6": ("W6: what judging costs: the comparison's reference with its evidence vs the bare reference", _compare),
+    "w7": ("W7: what checkpointing saves: memory and time of a 10,000-step loop's derivative", memory_bench.w7),
     "core": ("Forward and reverse mode against plain floats (issue 2 targets)",
              lambda: core_modes.seed_workload() + "\n\n" + core_modes.rosenbrock_workload(1000)),
     "graph": ("Compiled derivative graphs, scalar and batched (issue 3 targets)", graph_bench.compiled_workload),

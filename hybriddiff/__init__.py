@@ -13,7 +13,9 @@ dispatch point), ``ad``, ``graph``, ``finite``, ``parse``, ``methods``, ``compar
 from __future__ import annotations
 
 from .ad.forward import Dual
+from .ad.checkpoint import checkpoint, checkpointed_loop
 from .ad.operators import grad, hessian, jacobian, jvp, value_and_grad, vjp
+from .ad.schedule import revolve
 from .ad.reverse import Variable
 from .comparison.compare import Comparison, compare
 from .comparison.statuses import STATUSES
@@ -32,6 +34,7 @@ from .methods.registry import available_methods, derivative, register_method
 from .parse import Expression, parse_expression
 from .studies import families
 from .studies.report import report
+from .studies.memory import MemoryStudy, memory_study
 from .studies.scaling import ScalingStudy, scaling_study
 from .studies.stepstudy import StepStudy, step_study
 from .studies.swell import SwellStudy, baydin_table1, logistic_map, swell_study
@@ -52,7 +55,9 @@ __all__ = [
     "Expression", "parse_expression", "finite_difference", "finite_jacobian", "FDResult",
     "step_study", "StepStudy", "swell_study", "SwellStudy", "logistic_map", "baydin_table1", "families",
     "simplify", "SimplifyReport", "report", "compare", "Comparison", "STATUSES", "scaling_study", "ScalingStudy",
+    "memory_study", "MemoryStudy",
     "jvp", "vjp", "grad", "value_and_grad", "jacobian", "hessian", "derivative",
+    "checkpoint", "checkpointed_loop", "revolve",
     "METHODS", "PRIMITIVES", "bind", "primitives", "register_method",
     "DifferentiationError", "DomainError", "LevelMixError", "MethodTimeoutError", "OutputTypeError", "ParseError",
     "TraceGuardError", "UnsupportedOperationError", "power", "FUNCTIONS", "__version__", *FUNCTIONS,

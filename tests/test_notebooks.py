@@ -23,7 +23,7 @@ pytest.importorskip("pandas")
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 ORDER = ("01_forward_mode.ipynb", "02_reverse_mode.ipynb", "03_symbolic_and_hybrid.ipynb",
-         "04_finite_differences.ipynb", "05_the_tradeoff.ipynb")
+         "04_finite_differences.ipynb", "05_the_tradeoff.ipynb", "06_memory.ipynb")
 CELL_TIMEOUT = 120          # seconds per cell
 NOTEBOOK_LIMIT = 120        # each runs in under a minute on a 2-core machine; slack for busy CI runners
 
@@ -53,6 +53,11 @@ KEY_FIGURES = {
     ],
     "05_the_tradeoff.ipynb": [
         "9.2363201236633",              # the comparison's value column for the seed's example 1
+    ],
+    "06_memory.ipynb": [
+        "6.024373448328667",            # d/dx of 6 logistic steps at 0.3: by hand (checkpointed) = plain
+        "-2393670.408868209",           # 50 steps: checkpointed function and loop = plain reverse
+        "37976",                        # recomputed steps, n = 10,000 and 20 snapshots (Griewank's optimum)
     ],
 }
 
@@ -91,7 +96,7 @@ def _check_content(nb, name: str) -> None:
                            f"the cells): {unprinted}")
 
 
-def test_the_five_notebooks_exist_and_the_readme_lists_them_in_order():
+def test_the_notebooks_exist_and_the_readme_lists_them_in_order():
     assert sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")) == sorted(ORDER)
     readme = (NOTEBOOKS / "README.md").read_text(encoding="utf-8")
     positions = [readme.find(name) for name in ORDER]

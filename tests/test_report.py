@@ -47,7 +47,8 @@ def test_default_suite_report_parses(default_report):
     checker.close()
     assert not checker.stack
     assert checker.tags["table"] >= 5 * 4 and checker.tags["img"] >= 5 and checker.tags["svg"] >= 4
-    for name in ("seed example 1", "Baydin", "logistic map", "Rosenbrock", "Gradient cost against dimension"):
+    for name in ("seed example 1", "Baydin", "logistic map", "Rosenbrock", "Gradient cost against dimension",
+                 "What reverse mode stores"):
         assert name in text
     assert "data:image/png;base64," in text
     assert "http" not in text.replace("http://www.w3.org", "")   # no network: nothing fetched

@@ -96,9 +96,10 @@ def sweep_tape(tape: Sequence[Any], roots: Sequence[tuple[Any, Any]], leaves: Se
             root._bar = None
 
 
-def sweep_one(tape: Sequence[Any], out: Any, leaf: Any) -> Any:
-    """``sweep_tape(tape, [(out, 1.0)], [leaf])[0]``, for the thin path of ``hd.grad`` (one float)."""
-    out._bar = 1.0
+def sweep_one(tape: Sequence[Any], out: Any, leaf: Any, seed: Any = 1.0) -> Any:
+    """``sweep_tape(tape, [(out, seed)], [leaf])[0]``, for the thin path of ``hd.grad`` (one float)
+    and a checkpointed loop's steps."""
+    out._bar = seed
     try:
         backwards(tape)
         return leaf._bar

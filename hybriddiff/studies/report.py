@@ -25,6 +25,7 @@ from ..graph.symbolic.bridge import to_sympy
 from ..graph.trace_tables import forward_table, reverse_table
 from .entries import Entry, entry
 from .families import default_suite, logistic_map
+from .memory import memory_study
 from .pictures import Assets, data_uri, png
 from .scaling import scaling_study
 from .stepstudy import step_study
@@ -144,7 +145,7 @@ def function_section(item: Entry, budget: float, assets: Assets) -> Section:
 
 
 def studies_sections(scaling_ns: Sequence[int], swell_ns: Sequence[int], budget: float,
-                     assets: Assets) -> list[Section]:
+                     assets: Assets, memory_ns: Sequence[int] = (10, 100, 1000)) -> list[Section]:
     sections = []
     scaling = Section("Gradient cost against dimension (extended Rosenbrock)", assets)
     study = scaling_study(ns=scaling_ns, budget=budget, progress=False)
@@ -156,6 +157,11 @@ def studies_sections(scaling_ns: Sequence[int], swell_ns: Sequence[int], budget:
     swell.table("Swell study", result)
     swell.figure("Size of the derivative", lambda fig: result.plot(fig.subplots()))
     sections.append(swell)
+    memory = Section("What reverse mode stores: memory against the length of a loop", assets)
+    kept = memory_study(ns=memory_ns, progress=False)
+    memory.table("Memory study", kept)
+    memory.figure("Peak memory of one derivative", lambda fig: kept.plot(fig.subplots()))
+    sections.append(memory)
     return sections
 
 
@@ -184,11 +190,13 @@ def render_markdown(title: str, sections: Sequence[Section]) -> str:
 def report(functions: Sequence[Function] | None = None, path: str | Path = "report.html",
            markdown: bool = True, studies: bool = True, budget: float = 0.02,
            scaling_ns: Sequence[int] = (2, 8, 32, 128), swell_ns: Sequence[int] = (1, 2, 3, 4, 5, 6),
-           title: str = "hybriddiff comparison report") -> list[Path]:
+           title: str = "hybriddiff comparison report",
+           memory_ns: Sequence[int] = (10, 100, 1000)) -> list[Path]:
     """Write the report: one self-contained HTML file, and (``markdown``) a Markdown copy next to it
     with its pictures in a folder ``<name>_files``; return the paths written (HTML, Markdown).
 
     ``functions``: (name, function or expression text, point) triples; default: the default suite.
+    ``studies``: add the scaling, swell and memory studies (sizes ``scaling_ns``, ``swell_ns``, ``memory_ns``).
     A function may take one argument (a number or a 1-D array) or several; the point is a number, a
     sequence (one value per argument) or a dict by argument name.
 
@@ -204,7 +212,7 @@ def report(functions: Sequence[Function] | None = None, path: str | Path = "repo
         warnings.simplefilter("ignore", RuntimeWarning)
         sections = [function_section(item, budget, assets) for item in items]
         if studies:
-            sections += studies_sections(scaling_ns, swell_ns, budget, assets)
+            sections += studies_sections(scaling_ns, swell_ns, budget, assets, memory_ns)
     path.write_text(render_html(title, sections), encoding="utf-8")
     written = [path]
     if markdown:

@@ -76,14 +76,15 @@ class ScalingStudy(TableViews):
         return ax.figure
 
 
-def _progress(tasks: list, show: bool | None) -> Iterable:
+def progress_bar(tasks: list, show: bool | None, desc: str = "scaling study") -> Iterable:
+    """``tasks`` with a progress bar (tqdm, when installed; ``show=False``: none)."""
     if show is False:
         return tasks
     try:
         from tqdm.auto import tqdm
     except ImportError:
         return tasks
-    return tqdm(tasks, desc="scaling study", leave=False)
+    return tqdm(tasks, desc=desc, leave=False)
 
 
 def scaling_study(family: Callable[[int], tuple[Callable[..., Any], Any]] = rosenbrock_family,
@@ -105,7 +106,7 @@ def scaling_study(family: Callable[[int], tuple[Callable[..., Any], Any]] = rose
     tasks = [(n, m) for n in ns for m in methods]
     f_time: dict[int, float] = {}
     try:
-        for n, method in _progress(tasks, progress):
+        for n, method in progress_bar(tasks, progress):
             f, x = family(n)
             if n not in f_time:
                 f_time[n] = seconds_per_call(lambda: f(x), budget, rounds=3)[0]
