@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gc
 import importlib
-import math
 from typing import Any, Callable
 
 import numpy as np
@@ -15,6 +14,7 @@ import numpy as np
 import hybriddiff as hd
 from hybriddiff.studies.families import rosenbrock
 
+from .core_modes import seed_calls, seed_hd, seed_plain
 from .timing import Timing, measure, side_by_side, table
 
 
@@ -36,34 +36,11 @@ def _missing(names: list[str]) -> str:
     return "".join(f"\n- {n} is not installed: skipped (pip install 'hybriddiff[bench]')" for n in gone)
 
 
-def seed_plain(x: float) -> float:
-    return math.exp(x * x - x) / x
-
-
-def seed_hd(x: Any) -> Any:
-    return hd.exp(x * x - x) / x
-
-
 # ----------------------------------------------------------------- W1: one derivative at 2.0
-def _seed_reverse() -> float:
-    x = hd.Variable(2.0)
-    seed_hd(x).backward()
-    return x.grad
-
-
 def w1() -> str:
     # hybriddiff's rows side by side (interleaved rounds): the raw boxes, then what users call
-    grad_forward, grad_reverse = hd.grad(seed_hd, mode="forward"), hd.grad(seed_hd)
     compiled = hd.trace(seed_hd, 2.0).grad().compile()
-    t = side_by_side({
-        "plain float f (math.exp)": lambda: seed_plain(2.0),
-        "hybriddiff forward (Dual)": lambda: seed_hd(hd.Dual(2.0, 1.0)).tangent,
-        "hybriddiff reverse (Variable, backward)": _seed_reverse,
-        "hd.grad(f, mode='forward')(2.0)": lambda: grad_forward(2.0),
-        "hd.derivative(f, 2.0, method='forward')": lambda: hd.derivative(seed_hd, 2.0, method="forward"),
-        "hd.grad(f)(2.0) (reverse)": lambda: grad_reverse(2.0),
-        "hd.derivative(f, 2.0, method='reverse')": lambda: hd.derivative(seed_hd, 2.0, method="reverse"),
-        "hybriddiff hybrid compiled": lambda: compiled(2.0)})
+    t = side_by_side({**seed_calls(), "hybriddiff hybrid compiled": lambda: compiled(2.0)})
     base = t["plain float f (math.exp)"]
     targets = [None, 15, 50, 15, 15, 45, 45, 3]
     rows: list[tuple[Timing, Timing, float | None]] = [(timing, base, target)

@@ -52,7 +52,7 @@ class MemoryStudy(TableViews):
 
     @property
     def footnote(self) -> str:
-        slopes = ", ".join(f"{m} ~ n^{s:.2f}" for m, s in self.slopes().items())
+        slopes = ", ".join(f"{m} ~ n^{_slope(s)}" for m, s in self.slopes().items())
         return (f"peak bytes: tracemalloc's peak during one derivative; checkpointed: binomial schedule "
                 f"with {self.snapshots} snapshots, recomputing the steps counted. Fitted growth of "
                 f"memory: {slopes or 'too few points'}.")
@@ -83,7 +83,7 @@ class MemoryStudy(TableViews):
         for method in dict.fromkeys(r["method"] for r in self.rows):
             pts = [(r["n"], r["memory"]) for r in self.rows if r["method"] == method and r["memory"]]
             if pts:
-                label = method + (f" (~ n^{slopes[method]:.2f})" if method in slopes else "")
+                label = method + (f" (~ n^{_slope(slopes[method])})" if method in slopes else "")
                 ax.plot(*zip(*pts), marker="o", label=label)
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -92,6 +92,10 @@ class MemoryStudy(TableViews):
         ax.set_title(self.title, fontsize=10, loc="left")
         ax.legend(fontsize=8)
         return ax.figure
+
+
+def _slope(s: float) -> str:
+    return f"{0.0 if abs(s) < 0.005 else s:.2f}"   # no "-0.00" for a flat line
 
 
 def _loop(step: Callable[[Any], Any], n: int) -> Callable[[Any], Any]:
