@@ -19,9 +19,9 @@ def language_listing(width: int = 79) -> str:
     by_arity: dict[int, list[str]] = {}
     for name, (canonical, arity, _) in sorted(language_table().items()):
         by_arity.setdefault(arity, []).append(name if name == canonical else f"{name}={canonical}")
-    lines = ["The expression language (hybriddiff compare/trace/diff, functions files; a=b: a is",
-             "another name of b):", "",
-             "operators:  + - * / ** (power; not ^) % and parentheses; unary -"]
+    lines = textwrap.wrap("The expression language (hybriddiff compare/trace/diff, functions files; "
+                          "a=b: a is another name of b):", width)
+    lines += ["", "operators:  + - * / ** (power; not ^) % and parentheses; unary -"]
     for arity, names in sorted(by_arity.items()):
         label = "functions of one argument:" if arity == 1 else f"functions of {arity} arguments:"
         lines += ["", label] + textwrap.wrap(", ".join(names), width, initial_indent="  ",
