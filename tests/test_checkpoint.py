@@ -199,3 +199,10 @@ def test_memory_study_plot_and_bad_input():
         hd.memory_study(ns=(0, 10))
     with pytest.raises(TypeError, match="step must be a function"):
         hd.memory_study(step=3)
+
+
+def test_keyword_arguments_are_constants_and_boxes_there_are_refused():
+    g = hd.checkpoint(lambda x, scale=1.0: hd.sin(x) * scale)
+    assert hd.grad(lambda x: g(x, scale=3.0))(0.5) == 3.0 * math.cos(0.5)
+    with pytest.raises(hd.DifferentiationError, match="positional arguments"):
+        hd.grad(lambda x: g(0.5, scale=x))(2.0)

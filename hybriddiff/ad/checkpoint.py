@@ -75,7 +75,12 @@ def checkpoint(g: Callable[..., Any]) -> Callable[..., Any]:
         raise TypeError(f"hd.checkpoint: expected a function, got a {type(g).__name__}")
 
     @functools.wraps(g)
-    def checkpointed(*args: Any) -> Any:
+    def checkpointed(*args: Any, **options: Any) -> Any:
+        if options and _variable_level(list(options.values())) is not None:
+            raise TypeError("hd.checkpoint: pass differentiated values as positional arguments "
+                            f"(keyword arguments are constants: {', '.join(options)})")
+        if options:
+            return checkpoint(functools.partial(g, **options))(*args)
         level = _variable_level(args)
         if level is None:
             return g(*args)   # forward mode, a traced graph, plain numbers: nothing to save
