@@ -16,6 +16,7 @@ from .ad.forward import Dual
 from .ad.checkpoint import checkpoint, checkpointed_loop
 from .ad.operators import grad, hessian, jacobian, jvp, value_and_grad, vjp
 from .ad.schedule import revolve
+from .ad.taylor import Taylor, TaylorResult, taylor
 from .ad.reverse import Variable
 from .comparison.compare import Comparison, compare
 from .comparison.statuses import STATUSES
@@ -57,7 +58,7 @@ __all__ = [
     "simplify", "SimplifyReport", "report", "compare", "Comparison", "STATUSES", "scaling_study", "ScalingStudy",
     "memory_study", "MemoryStudy",
     "jvp", "vjp", "grad", "value_and_grad", "jacobian", "hessian", "derivative",
-    "checkpoint", "checkpointed_loop", "revolve",
+    "checkpoint", "checkpointed_loop", "revolve", "taylor", "Taylor", "TaylorResult",
     "METHODS", "PRIMITIVES", "bind", "primitives", "register_method",
     "DifferentiationError", "DomainError", "LevelMixError", "MethodTimeoutError", "OutputTypeError", "ParseError",
     "TraceGuardError", "UnsupportedOperationError", "power", "FUNCTIONS", "__version__", *FUNCTIONS,
