@@ -50,10 +50,11 @@ import pytest
 import hybriddiff as hd
 from hybriddiff.core.dispatch import Box
 from hybriddiff.graph.facade import Graph
+from hybriddiff.methods.registry import METHOD_LIST
 from hybriddiff.graph.ir import Node
 
 INF, NAN = math.inf, math.nan
-AD_AND_CAS = ("forward", "reverse", "symbolic", "hybrid")
+AD_AND_CAS = tuple(m.name for m in METHOD_LIST if m.family in ("AD", "symbolic", "hybrid"))  # the rules' methods
 FD = ("fd-forward", "fd-central", "fd-five-point", "complex-step", "richardson")
 
 

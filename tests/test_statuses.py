@@ -23,8 +23,10 @@ import hybriddiff as hd
 from hybriddiff.comparison.statuses import STATUSES, TRUSTED
 from hybriddiff.studies.families import logistic_map
 
-AD = ("forward", "reverse")
-CAS = ("symbolic", "hybrid")
+from hybriddiff.methods.registry import METHOD_LIST  # noqa: E402
+
+AD = tuple(m.name for m in METHOD_LIST if m.family == "AD")          # forward, reverse, taylor
+CAS = tuple(m.name for m in METHOD_LIST if m.family in ("symbolic", "hybrid"))
 RULES = AD + CAS
 FD = ("fd-forward", "fd-central", "fd-five-point", "complex-step", "richardson")
 GOOD = {"exact", "accurate"}

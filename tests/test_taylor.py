@@ -77,6 +77,17 @@ def test_directional_derivatives_of_several_inputs():
     assert r.coefficients == [1.0, 1.0, 0.5]
 
 
+def test_vector_outputs_and_the_registry_method():
+    r = hd.taylor(lambda x: [hd.exp(x), x * x, 2.0], 0.0, 3)
+    assert r.coefficients.tolist() == [[1.0, 1.0, 0.5, 1 / 6], [0.0, 0.0, 1.0, 0.0], [2.0, 0.0, 0.0, 0.0]]
+    assert r.derivatives[0].tolist() == [1.0, 1.0, 1.0, 1.0]
+    assert hd.derivative(lambda x: hd.exp(x * x - x) / x, 2.0, method="taylor", order=10) == pytest.approx(
+        10478301.305363959, rel=1e-13)
+    J = hd.compare(lambda v: [v[0] * v[1], hd.sin(v[0])], np.array([1.0, 2.0]), methods=["taylor"],
+                   budget=0.001)["taylor"]
+    assert J.status == "exact" and np.allclose(J.value, [[2.0, 1.0], [math.cos(1.0), 0.0]], rtol=1e-15)
+
+
 def test_a_long_chain_does_not_recurse_along_the_chain():
     def f(x):
         for _ in range(20_000):
@@ -111,6 +122,6 @@ def test_bad_input():
     with pytest.raises(ValueError, match="direction has shape"):
         hd.taylor(lambda v: v[0], np.array([1.0, 2.0]), 2, direction=[1.0])
     with pytest.raises(hd.OutputTypeError):
-        hd.taylor(lambda x: [x, x], 1.0, 2)
+        hd.taylor(lambda x: "text", 1.0, 2)
     with pytest.raises(ValueError, match="at least one coefficient"):
         Taylor([])

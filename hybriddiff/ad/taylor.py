@@ -21,7 +21,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..core.checks import as_point, call_function, scalar_output
+from ..core.checks import as_point, call_function, scalar_output, vector_outputs
 from ..core.dispatch import Box, BoxArray, constant_result, new_level
 from ..core.overloads import Operators
 from ..core.record import Primitive
@@ -134,6 +134,8 @@ def _partials(prim: Primitive, args: tuple, out: Taylor) -> list:
     """phi's partials as Taylor series (None for a constant argument): the table's rules evaluated on
     the arguments and the result themselves."""
     level = out._level
+    # plain floats as NumPy scalars: 1 / 0.0 is then inf (with NumPy's warning), as in every mode
+    args = tuple(np.float64(a) if type(a) is float else a for a in args)
     return [prim.partials[i](*args, out) if _same(a, level) else None for i, a in enumerate(args)]
 
 
@@ -164,9 +166,21 @@ def taylor(f: Callable[..., Any], x: Any, order: int, direction: Any = None) -> 
         if direction is not None and np.ndim(direction):
             raise ValueError("hd.taylor: a scalar x takes a scalar direction")
         arg = _leaf(x, 1.0 if direction is None else float(direction), order, level)
-    out = scalar_output(call_function(f, [arg], "hd.taylor"), "hd.taylor")
+    out = call_function(f, [arg], "hd.taylor")
+    if isinstance(out, (list, tuple)) or (isinstance(out, np.ndarray) and out.ndim > 0):
+        rows = [_series(o, level, order) for o in vector_outputs(out, "hd.taylor")]
+        return TaylorResult(np.array(rows, dtype=object if _boxed(rows) else float))
+    return TaylorResult(_series(scalar_output(out, "hd.taylor"), level, order))
+
+
+def _series(out: Any, level: int, order: int) -> list:
+    """One output's coefficients (a constant output: its value, then zeros)."""
     coefficients = out.coefficients if _same(out, level) else [out] + [0.0] * int(order)
-    return TaylorResult([_plain(c) for c in coefficients])
+    return [_plain(c) for c in coefficients]
+
+
+def _boxed(rows: list) -> bool:
+    return any(isinstance(c, Box) for row in rows for c in row)
 
 
 def _leaf(value: Any, slope: float, order: int, level: int) -> Any:
@@ -180,11 +194,16 @@ def _plain(c: Any) -> Any:
 
 
 class TaylorResult:
-    """``coefficients`` c_0..c_n and ``derivatives`` k! c_k of one Taylor-mode pass."""
+    """``coefficients`` c_0..c_n and ``derivatives`` k! c_k of one Taylor-mode pass: lists for a
+    scalar f, arrays of shape (outputs, n + 1) for a vector f."""
 
-    def __init__(self, coefficients: list) -> None:
+    def __init__(self, coefficients: Any) -> None:
         self.coefficients = coefficients
-        self.derivatives = [math.factorial(k) * c for k, c in enumerate(coefficients)]
+        if isinstance(coefficients, np.ndarray):
+            factorials = np.array([float(math.factorial(k)) for k in range(coefficients.shape[-1])])
+            self.derivatives = coefficients * factorials
+        else:
+            self.derivatives = [math.factorial(k) * c for k, c in enumerate(coefficients)]
 
     def __repr__(self) -> str:
         return f"TaylorResult(derivatives={self.derivatives!r})"

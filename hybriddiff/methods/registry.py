@@ -17,10 +17,12 @@ from .fd import FD_ALIASES, FD_METHODS
 from .hybrid import HYBRID
 from .record import Method, Prepared, prepare_by_running
 from .symbolic import SYMBOLIC
+from .taylor import TAYLOR
 
 METHOD_LIST: list[Method] = [
     FORWARD,            # dual numbers (ad.py)
     REVERSE,            # recorded graph, one backward sweep (ad.py)
+    TAYLOR,             # truncated Taylor series, any order in one pass (taylor.py)
     SYMBOLIC,           # sympy.diff of one nested expression (symbolic.py)
     HYBRID,             # derivative graph, simplified, compiled (hybrid.py)
     *FD_METHODS,        # fd-forward, fd-central, fd-five-point, complex-step, richardson (fd.py)
@@ -30,8 +32,8 @@ METHOD_LIST: list[Method] = [
 def available_methods() -> tuple[str, ...]:
     """The method names, in registry order.
 
-    >>> available_methods()[:4]
-    ('forward', 'reverse', 'symbolic', 'hybrid')
+    >>> available_methods()[:5]
+    ('forward', 'reverse', 'taylor', 'symbolic', 'hybrid')
     """
     return tuple(m.name for m in METHOD_LIST)
 
