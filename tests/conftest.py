@@ -31,16 +31,23 @@ def sample_points(prim):
     return points
 
 
+def along(prim, point, i, mp=False):
+    """prim as a function of argument i alone, the others fixed at ``point`` (mp: on mpmath numbers,
+    through the record's mpmath implementation)."""
+    base = [mpmath.mpf(p) for p in point] if mp else list(point)
+    fn = prim.mpmath if mp else prim
+
+    def moved(t):
+        args = list(base)
+        args[i] = t
+        return fn(*args)
+    return moved
+
+
 def mp_partial(prim, point, i, dps=50):
     """d prim / d arg_i at point, by mpmath's high-precision numerical differentiation."""
     with mpmath.workdps(dps):
-        args = [mpmath.mpf(p) for p in point]
-
-        def along(t):
-            moved = list(args)
-            moved[i] = t
-            return prim.mpmath(*moved)
-        return float(mpmath.diff(along, args[i]))
+        return float(mpmath.diff(along(prim, point, i, mp=True), mpmath.mpf(point[i])))
 
 
 def close(a, b, rel=1e-12, abs_=1e-300):

@@ -5,18 +5,14 @@ import pytest
 import hybriddiff as hd
 from hybriddiff.core.dispatch import compute as evaluate
 
-from conftest import close, mp_partial, sample_points
+from conftest import along, close, mp_partial, sample_points
 
 CASES = [(name, point, i) for name, prim in sorted(hd.PRIMITIVES.items())
          for point in sample_points(prim) for i in range(prim.arity)]
 
 
 def _derivative(prim, point, i, mode):
-    def f(t):
-        args = list(point)
-        args[i] = t
-        return prim(*args)
-    return hd.derivative(f, point[i], method=mode)
+    return hd.derivative(along(prim, point, i), point[i], method=mode)
 
 
 @pytest.mark.parametrize("name, point, i", CASES)

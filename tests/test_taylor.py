@@ -9,7 +9,7 @@ import pytest
 import hybriddiff as hd
 from hybriddiff.ad.taylor import Taylor
 
-from conftest import sample_points
+from conftest import along, sample_points
 
 CASES = [(name, point, i) for name, prim in sorted(hd.PRIMITIVES.items())
          for point in sample_points(prim)[:2] for i in range(prim.arity)]
@@ -31,18 +31,9 @@ def _agree(got, expected, rel):
 def test_every_primitive_to_order_8_matches_mpmath(name, point, i):
     """Generated from the table: a new primitive is checked here with no test of its own."""
     prim = hd.PRIMITIVES[name]
-
-    def f(t):
-        args = list(point)
-        args[i] = t
-        return prim(*args)
-
-    def along(t):
-        args = [mpmath.mpf(p) for p in point]
-        args[i] = t
-        return prim.mpmath(*args)
+    f, exact = along(prim, point, i), along(prim, point, i, mp=True)
     got = hd.taylor(f, point[i], 8).coefficients
-    _agree(got, _reference(along, point[i], 8), rel=1e-8)
+    _agree(got, _reference(exact, point[i], 8), rel=1e-8)
 
 
 def test_the_seeds_function_to_order_10():
@@ -125,3 +116,31 @@ def test_bad_input():
         hd.taylor(lambda x: "text", 1.0, 2)
     with pytest.raises(ValueError, match="at least one coefficient"):
         Taylor([])
+
+
+def test_high_orders_against_a_closed_form_and_in_bounded_work(monkeypatch):
+    """1/(1 + x^2) = Im(1/(x - i)): c_k = (-1)^k Im((a - i)^-(k+1)), an independent reference to order
+    150 (coefficients down to 1e-30 and up to 1e+0). And the work per order stays bounded: a quotient
+    whose partial -u/y made a new quotient for every order took 2^n steps."""
+    a = 1.3
+    got = hd.taylor(lambda x: 1 / (1 + x * x), a, 150).coefficients
+    with mpmath.workdps(80):
+        expected = [float((-1) ** k * mpmath.im(1 / (mpmath.mpc(a, -1)) ** (k + 1))) for k in range(151)]
+    for k, (g, e) in enumerate(zip(got, expected)):
+        assert math.isclose(g, e, rel_tol=1e-11, abs_tol=1e-300), k
+    calls = []
+    original = Taylor._next
+    monkeypatch.setattr(Taylor, "_next", lambda self, k: calls.append(k) or original(self, k))
+    hd.taylor(lambda x: hd.tan(x) / (1 + x * x) + hd.sin(x) * hd.cos(x), 0.4, 12)
+    assert len(calls) < 400, len(calls)          # a few series of 13 coefficients each, not 2^12
+
+
+def test_derivatives_past_the_float_factorial_are_right_or_nan():
+    r = hd.taylor(lambda x: hd.exp(x), 0.0, 200)
+    assert math.isclose(r.derivatives[160], 1.0, rel_tol=1e-13)
+    # c_200 = 1/200! underflows to 0 (and c_171.. are subnormal): nan, not the wrong 0.0
+    assert math.isnan(r.derivatives[200]) and math.isnan(r.derivatives[172])
+    assert hd.taylor(lambda x: 1 / (1 - x), 0.0, 200).derivatives[200] == math.inf   # 200! itself
+    scaled = hd.taylor(lambda x: hd.exp(x), 0.0, 200, direction=10.0)     # c_k = 10^k / k!: in range
+    assert math.isclose(scaled.coefficients[200], float(mpmath.mpf(10) ** 200 / mpmath.factorial(200)),
+                        rel_tol=1e-12)

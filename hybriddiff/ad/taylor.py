@@ -15,8 +15,11 @@ the (few) orders. Cost: O(n^2) per operation for n coefficients.
 """
 from __future__ import annotations
 
+import functools
 import math
+from fractions import Fraction
 import threading
+import weakref
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -45,14 +48,14 @@ class Taylor(Operators, Box):
     [1.0, 1.0, 0.5, 0.16666666666666666]
     """
 
-    __slots__ = ("_c", "order", "_prim", "_args", "_partials", "_level")
+    __slots__ = ("_c", "order", "_prim", "_args", "_partials", "_level", "_uses", "__weakref__")
 
     def __init__(self, coefficients: Sequence[Any], level: int | None = None):
         coefficients = [float(c) if type(c) in (int, np.float64) else c for c in coefficients]
         if not coefficients:
             raise ValueError("hd.Taylor needs at least one coefficient (the value)")
         self._c, self.order = coefficients, len(coefficients) - 1
-        self._prim, self._args, self._partials = None, (), None
+        self._prim, self._args, self._partials, self._uses = None, (), None, None
         inner = max((getattr(c, "_level", -1) for c in coefficients), default=-1)
         self._level = level if level is not None else max(EAGER_LEVEL, inner + 1)
 
@@ -69,7 +72,7 @@ class Taylor(Operators, Box):
     @property
     def derivatives(self) -> list:
         """k! c_k: the derivatives along the seed direction, order 0..n."""
-        return [math.factorial(k) * c for k, c in enumerate(self.coefficients)]
+        return [times_factorial(c, k) for k, c in enumerate(self.coefficients)]
 
     def _coef(self, k: int) -> Any:
         c = self._c
@@ -80,6 +83,10 @@ class Taylor(Operators, Box):
     def _next(self, k: int) -> Any:
         if k == 0:
             return self._prim(*[_coef(a, 0, self._level) for a in self._args])
+        series = _SERIES.get(self._prim.dunder)
+        if series is not None:
+            level = self._level
+            return series(*[functools.partial(_coef, a, level=level) for a in self._args], self._coef, k)
         if self._partials is None:
             self._partials = _partials(self._prim, self._args, self)
         total = None
@@ -97,10 +104,21 @@ class Taylor(Operators, Box):
             constant = constant_result(prim, args, self._coef(0))
             if constant is not None:
                 return constant
+        owner = next(a for a in args if _same(a, level))
+        key = (prim.name, tuple(("box", id(a)) if isinstance(a, Box) else ("value", type(a), a) for a in args))
+        if _FORCING.depth:   # inside a partial: the same expression again is the same series
+            shared = owner._uses.get(key) if owner._uses is not None else None
+            if shared is not None:
+                return shared
         node = Taylor.__new__(Taylor)
         node._c, node._prim, node._args, node._partials, node._level = [], prim, args, None, level
+        node._uses = None
         node.order = min(a.order for a in args if _same(a, level))
-        if not _FORCING.depth:   # made by f itself: complete it now (see the module's docstring)
+        if _FORCING.depth:
+            if owner._uses is None:
+                owner._uses = weakref.WeakValueDictionary()
+            owner._uses[key] = node
+        else:   # made by f itself: complete it now (see the module's docstring)
             _FORCING.depth += 1
             try:
                 node._coef(node.order)
@@ -119,11 +137,32 @@ class Taylor(Operators, Box):
     __str__ = __repr__
 
 
+def _quotient(a: Any, b: Any) -> Any:
+    try:
+        return a / b
+    except ZeroDivisionError:   # Python floats: NumPy's inf/nan (and warning), as in every mode
+        return float(np.float64(a) / np.float64(b))
+
+
+# The algebra of truncated series for + - * / (u_k from the arguments' coefficients x(j), y(j) and
+# the result's own lower ones u(j)). Not derivative rules (those stay in the table, and the general
+# path derives every other primitive from them): these are what the partials of + - * / reduce to,
+# written out so that a quotient's partial -u / y does not make a new quotient for every order
+# (2^n work). Selected by the records' ``dunder`` field.
+_SERIES: dict[str | None, Callable[..., Any]] = {
+    "add": lambda x, y, u, k: x(k) + y(k),
+    "sub": lambda x, y, u, k: x(k) - y(k),
+    "neg": lambda x, u, k: -x(k),
+    "mul": lambda x, y, u, k: sum(x(j) * y(k - j) for j in range(k + 1)),
+    "truediv": lambda x, y, u, k: _quotient(x(k) - sum(y(j) * u(k - j) for j in range(1, k + 1)), y(0)),
+}
+
+
 def _same(a: Any, level: int) -> bool:
     return type(a) is Taylor and a._level == level
 
 
-def _coef(x: Any, k: int, level: int) -> Any:
+def _coef(x: Any, k: int, level: int) -> Any:   # (level by keyword in the series table's partials)
     """Coefficient k of an argument: a Taylor value of this level, else a constant (0 above k = 0)."""
     if _same(x, level):
         return x._coef(k)
@@ -193,17 +232,43 @@ def _plain(c: Any) -> Any:
     return c.item() if isinstance(c, np.generic) else c
 
 
+def times_factorial(c: Any, k: int) -> Any:
+    """The derivative k! c_k from a coefficient, rounded once (exact product for a float c: k! c
+    overflows to +-inf only where the derivative does). Where the coefficient cannot carry it, nan:
+    a subnormal c has lost its precision, and from k = 171 (k! past every float) a coefficient 0 may
+    be an underflow of a nonzero one (exp's 1/200! is 0 in float64, its 200th derivative 1).
+
+    >>> times_factorial(1e-300, 100) > 1e-143, times_factorial(0.0, 100), times_factorial(-1.0, 200)
+    (True, 0.0, -inf)
+    >>> times_factorial(1e-310, 170), times_factorial(0.0, 200)
+    (nan, nan)
+    """
+    if type(c) is float and math.isfinite(c):
+        if (c != 0.0 and abs(c) < _TINY) or (c == 0.0 and k > 170):
+            return math.nan
+        try:
+            return float(Fraction(c) * math.factorial(k))
+        except OverflowError:
+            return math.copysign(math.inf, c)
+    return c * float(math.factorial(k)) if k <= 170 else c * math.factorial(k)
+
+
+_TINY = 2.2250738585072014e-308   # the smallest normal float64
+
+
 class TaylorResult:
     """``coefficients`` c_0..c_n and ``derivatives`` k! c_k of one Taylor-mode pass: lists for a
-    scalar f, arrays of shape (outputs, n + 1) for a vector f."""
+    scalar f, arrays of shape (outputs, n + 1) for a vector f. A derivative the float coefficient
+    cannot carry (subnormal, or 0 beyond order 170: see ``times_factorial``) is nan, never a wrong
+    number; scaling the direction (c_k grows by s^k) brings such coefficients back into range."""
 
     def __init__(self, coefficients: Any) -> None:
         self.coefficients = coefficients
         if isinstance(coefficients, np.ndarray):
-            factorials = np.array([float(math.factorial(k)) for k in range(coefficients.shape[-1])])
-            self.derivatives = coefficients * factorials
+            self.derivatives = np.array([[times_factorial(c, k) for k, c in enumerate(row)] for row in coefficients],
+                                        dtype=coefficients.dtype)
         else:
-            self.derivatives = [math.factorial(k) * c for k, c in enumerate(coefficients)]
+            self.derivatives = [times_factorial(c, k) for k, c in enumerate(coefficients)]
 
     def __repr__(self) -> str:
         return f"TaylorResult(derivatives={self.derivatives!r})"
