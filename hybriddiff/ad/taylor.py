@@ -15,7 +15,6 @@ the (few) orders. Cost: O(n^2) per operation for n coefficients.
 """
 from __future__ import annotations
 
-import functools
 import math
 from fractions import Fraction
 import threading
@@ -86,7 +85,7 @@ class Taylor(Operators, Box):
         series = _SERIES.get(self._prim.dunder)
         if series is not None:
             level = self._level
-            return series(*[functools.partial(_coef, a, level=level) for a in self._args], self._coef, k)
+            return series(*[_series_of(a, level) for a in self._args], self._coef, k)
         if self._partials is None:
             self._partials = _partials(self._prim, self._args, self)
         total = None
@@ -149,20 +148,38 @@ def _quotient(a: Any, b: Any) -> Any:
 # path derives every other primitive from them): these are what the partials of + - * / reduce to,
 # written out so that a quotient's partial -u / y does not make a new quotient for every order
 # (2^n work). Selected by the records' ``dunder`` field.
+# A constant argument has no coefficients above c_0 (None): its terms are left out, not multiplied
+# as 0.0 (0 * inf would make x / 0's series nan where every mode gives inf).
+def _z(c: Any) -> Any:
+    return 0.0 if c is None else c
+
+
+def _products(pairs: Any) -> Any:
+    return sum((a * b for a, b in pairs if a is not None and b is not None), 0.0)
+
+
 _SERIES: dict[str | None, Callable[..., Any]] = {
-    "add": lambda x, y, u, k: x(k) + y(k),
-    "sub": lambda x, y, u, k: x(k) - y(k),
+    "add": lambda x, y, u, k: _z(x(k)) + _z(y(k)),
+    "sub": lambda x, y, u, k: _z(x(k)) - _z(y(k)),
     "neg": lambda x, u, k: -x(k),
-    "mul": lambda x, y, u, k: sum(x(j) * y(k - j) for j in range(k + 1)),
-    "truediv": lambda x, y, u, k: _quotient(x(k) - sum(y(j) * u(k - j) for j in range(1, k + 1)), y(0)),
+    "mul": lambda x, y, u, k: _products((x(j), y(k - j)) for j in range(k + 1)),
+    "truediv": lambda x, y, u, k: _quotient(_z(x(k)) - _products((y(j), u(k - j)) for j in range(1, k + 1)),
+                                            y(0)),
 }
+
+
+def _series_of(a: Any, level: int) -> Callable[[int], Any]:
+    """k -> coefficient k of an argument: a Taylor value of this level, else a constant (None above 0)."""
+    if _same(a, level):
+        return a._coef
+    return lambda k: a if k == 0 else None
 
 
 def _same(a: Any, level: int) -> bool:
     return type(a) is Taylor and a._level == level
 
 
-def _coef(x: Any, k: int, level: int) -> Any:   # (level by keyword in the series table's partials)
+def _coef(x: Any, k: int, level: int) -> Any:
     """Coefficient k of an argument: a Taylor value of this level, else a constant (0 above k = 0)."""
     if _same(x, level):
         return x._coef(k)
