@@ -2,6 +2,7 @@
 
     python -m benchmarks                 # everything (several minutes), writes RESULTS.md
     python -m benchmarks --only w1 w2    # some workloads; RESULTS.md is left alone unless --write
+    python -m benchmarks --only w8 --write   # replaces only W8's section of RESULTS.md, keeps the others
 """
 from __future__ import annotations
 
@@ -36,6 +37,11 @@ def _compare() -> str:
     return compare_workload()
 
 
+def _taylor() -> str:
+    from benchmarks.taylor_bench import w8
+    return w8()
+
+
 def _finite() -> str:
     from benchmarks.finite_bench import finite_workload
     return finite_workload()
@@ -49,6 +55,8 @@ WORKLOADS: dict[str, tuple[str, Callable[[], str]]] = {
     "w5": ("W5: finite differences: accuracy and calls, against numdifftools", _finite),
     "w6": ("W6: what judging costs: the comparison's reference with its evidence vs the bare reference", _compare),
     "w7": ("W7: what checkpointing saves: memory and time of a 10,000-step loop's derivative", memory_bench.w7),
+    "w8": ("W8: higher derivatives: the 10th derivative by Taylor mode, nested operators, the derivative graph, "
+           "JAX's jet; growth with the order", _taylor),
     "core": ("Forward and reverse mode against plain floats (issue 2 targets)",
              lambda: core_modes.seed_workload() + "\n\n" + core_modes.rosenbrock_workload(1000)),
     "graph": ("Compiled derivative graphs, scalar and batched (issue 3 targets)", graph_bench.compiled_workload),
@@ -74,22 +82,53 @@ def machine() -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", nargs="+", choices=sorted(WORKLOADS), help="run only these workloads")
-    parser.add_argument("--write", action="store_true", help="write RESULTS.md even with --only")
+    parser.add_argument("--write", action="store_true",
+                        help="with --only: replace these workloads' sections of RESULTS.md, keep the others")
     args = parser.parse_args(argv)
     names = args.only or list(WORKLOADS)
-    parts = [f"# hybriddiff benchmarks\n\n{machine()}\n\nEvery ratio compares two timings taken side by "
-             f"side in this run (the best of auto-ranged rounds, interleaved for hybriddiff's rows of "
-             f"W1, W3 and core; spread = (max - min) / median)."]
+    header = (f"# hybriddiff benchmarks\n\n{machine()}\n\nEvery ratio compares two timings taken side by "
+              f"side in this run (the best of auto-ranged rounds, interleaved for hybriddiff's rows of "
+              f"W1, W3 and core; spread = (max - min) / median).")
+    sections: dict[str, str] = {}
     for name in names:
         title, run = WORKLOADS[name]
         print(f"running {name}: {title} ...", file=sys.stderr, flush=True)
         gc.collect()
         gc.freeze()  # what earlier workloads left behind is not this workload's garbage to walk
-        parts.append(f"## {title}\n\n{run()}")
-        print(parts[-1] + "\n", flush=True)
-    if args.write or not args.only:
-        RESULTS.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
+        sections[name] = f"## {title}\n\n{run()}"
+        print(sections[name] + "\n", flush=True)
+    if not args.only:
+        RESULTS.write_text("\n\n".join([header, *sections.values()]) + "\n", encoding="utf-8")
         print(f"wrote {RESULTS}", file=sys.stderr)
+    elif args.write:
+        RESULTS.write_text(merge(RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else header,
+                                 sections, machine()), encoding="utf-8")
+        print(f"updated {', '.join(sections)} in {RESULTS}", file=sys.stderr)
+
+
+def split_sections(text: str) -> tuple[str, list[str]]:
+    """RESULTS.md as its header and its "## " sections (each with its heading line)."""
+    parts = ("\n" + text.strip("\n")).split("\n## ")
+    return parts[0].strip("\n"), ["## " + part.strip("\n") for part in parts[1:]]
+
+
+def merge(text: str, sections: dict[str, str], where: str) -> str:
+    """``text`` (RESULTS.md) with the sections of the workloads just run (by name) replacing theirs,
+    or placed in the order of WORKLOADS; every other section and the header kept as they were. A
+    section run alone says when and where (the header's line is the full run's)."""
+    header, old = split_sections(text)
+    by_heading = {section.split("\n", 1)[0]: section for section in old}
+    known = {f"## {title}" for title, _ in WORKLOADS.values()}
+    out = [header]
+    for name, (title, _) in WORKLOADS.items():
+        heading = f"## {title}"
+        if name in sections:
+            body = sections[name].split("\n", 1)[1].strip("\n")
+            out.append(f"{heading}\n\nRun alone: {where}.\n\n{body}")
+        elif heading in by_heading:
+            out.append(by_heading[heading])
+    out += [section for heading, section in by_heading.items() if heading not in known]   # kept, at the end
+    return "\n\n".join(out) + "\n"
 
 
 if __name__ == "__main__":

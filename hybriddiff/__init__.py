@@ -7,8 +7,8 @@ side by side, with what each costs and how exact it is.
 (9.236320123663, 9.236320123663)
 
 The package is a house of rooms (ARCHITECTURE.md): ``core`` (the table of primitives and the one
-dispatch point), ``ad``, ``graph``, ``finite``, ``parse``, ``methods``, ``comparison``, ``studies``,
-``display`` and ``cli``. This module only gathers the public API; ``dir(hybriddiff)`` lists it.
+dispatch point), ``ad``, ``graph``, ``finite``, ``parse``, ``tables``, ``methods``, ``comparison``,
+``studies``, ``display`` and ``cli``. This module only gathers the public API; ``dir(hybriddiff)`` lists it.
 """
 from __future__ import annotations
 
@@ -36,9 +36,11 @@ from .parse import Expression, parse_expression
 from .studies import families
 from .studies.report import report
 from .studies.memory import MemoryStudy, memory_study
+from .studies.orders import OrderStudy, order_study
 from .studies.scaling import ScalingStudy, scaling_study
 from .studies.stepstudy import StepStudy, step_study
 from .studies.swell import SwellStudy, baydin_table1, logistic_map, swell_study
+from .tables.taylor import taylor_table
 
 __version__ = "0.1.0"
 
@@ -52,11 +54,11 @@ globals().update({name: PRIMITIVES[name] for name in FUNCTIONS if name in PRIMIT
 globals().update({c.name: c.fn for c in COMPOSED if c.names})
 
 __all__ = [
-    "Dual", "Variable", "Graph", "Tracer", "trace", "forward_table", "reverse_table",
+    "Dual", "Variable", "Graph", "Tracer", "trace", "forward_table", "reverse_table", "taylor_table",
     "Expression", "parse_expression", "finite_difference", "finite_jacobian", "FDResult",
     "step_study", "StepStudy", "swell_study", "SwellStudy", "logistic_map", "baydin_table1", "families",
     "simplify", "SimplifyReport", "report", "compare", "Comparison", "STATUSES", "scaling_study", "ScalingStudy",
-    "memory_study", "MemoryStudy",
+    "memory_study", "MemoryStudy", "order_study", "OrderStudy",
     "jvp", "vjp", "grad", "value_and_grad", "jacobian", "hessian", "derivative",
     "checkpoint", "checkpointed_loop", "revolve", "taylor", "Taylor", "TaylorResult",
     "METHODS", "PRIMITIVES", "bind", "primitives", "register_method",

@@ -111,7 +111,7 @@ def test_the_public_api_is_what_dir_shows():
     public = set(dir(hd))
     assert public == set(hd.__all__)
     rooms = {"core", "ad", "graph", "finite", "methods", "comparison", "studies", "display", "cli",
-             "errors", "parse"}
+             "errors", "parse", "tables"}
     assert not public & rooms
     assert {"primitives", "families"} <= public       # the two modules that are public API
     assert all(hasattr(hd, name) for name in hd.__all__)

@@ -23,7 +23,8 @@ pytest.importorskip("pandas")
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 ORDER = ("01_forward_mode.ipynb", "02_reverse_mode.ipynb", "03_symbolic_and_hybrid.ipynb",
-         "04_finite_differences.ipynb", "05_the_tradeoff.ipynb", "06_memory.ipynb")
+         "04_finite_differences.ipynb", "05_the_tradeoff.ipynb", "06_memory.ipynb",
+         "07_higher_derivatives.ipynb")
 CELL_TIMEOUT = 120          # seconds per cell
 NOTEBOOK_LIMIT = 120        # each runs in under a minute on a 2-core machine; slack for busy CI runners
 
@@ -58,6 +59,11 @@ KEY_FIGURES = {
         "6.024373448328667",            # d/dx of 6 logistic steps at 0.3: by hand (checkpointed) = plain
         "-2393670.408868209",           # 50 steps: checkpointed function and loop = plain reverse
         "37976",                        # recomputed steps, n = 10,000 and 20 snapshots (Griewank's optimum)
+    ],
+    "07_higher_derivatives.ipynb": [
+        "10478301.305363959831",        # f^(10)(2) of the seed's example 1, mpmath at 50 digits
+        "[3.6945280495, 9.2363201237, 31.4034884205, 119.1485295953]",   # Taylor mode, orders 0-3
+        "left -2.0, right 2.0",         # x*|x| at 0: no second derivative
     ],
 }
 

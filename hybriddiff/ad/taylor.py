@@ -25,6 +25,7 @@ import numpy as np
 
 from ..core.checks import as_point, call_function, scalar_output, vector_outputs
 from ..core.dispatch import Box, BoxArray, constant_result, new_level
+from ..core.domain import defined_only
 from ..core.overloads import Operators
 from ..core.record import Primitive
 
@@ -230,9 +231,10 @@ def taylor(f: Callable[..., Any], x: Any, order: int, direction: Any = None) -> 
 
 
 def _series(out: Any, level: int, order: int) -> list:
-    """One output's coefficients (a constant output: its value, then zeros)."""
-    coefficients = out.coefficients if _same(out, level) else [out] + [0.0] * int(order)
-    return [_plain(c) for c in coefficients]
+    """One output's coefficients (a constant output: its value, then zeros); nan past c_0 where f's
+    value is nan: no derivative where f is undefined, as in every mode (``core/domain.py``)."""
+    coefficients = [_plain(c) for c in (out.coefficients if _same(out, level) else [out] + [0.0] * int(order))]
+    return coefficients[:1] + defined_only(coefficients[1:], coefficients[:1])
 
 
 def _boxed(rows: list) -> bool:

@@ -21,14 +21,16 @@ import numpy as np
 
 from .. import __version__
 from ..comparison.compare import DEFAULT_TIMEOUT as COMPARE_TIMEOUT, compare
-from ..display.format import full_value, jsonable
+from ..display.format import full_value, jsonable, ordinal
 from ..errors import ParseError
 from ..graph.facade import trace
 from ..graph.symbolic.bridge import latex
 from ..graph.symbolic.simplify import simplify
 from ..graph.trace_tables import forward_table, reverse_table
+from ..tables.taylor import MAX_ORDER as MAX_TABLE_ORDER, taylor_table
 from ..methods.registry import available_methods, method_named
 from ..studies.report import report
+from ..studies.entries import point_text
 from . import exitcodes
 from .demo import seed_examples
 from .help import (AT_HELP, CHECK_HELP, EXAMPLES, FORMAT_HELP, FORMATS, FUNCTION_HELP, MAIN_EXAMPLES, MIN_DIGITS_HELP,
@@ -129,11 +131,22 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise UsageError(f"--timeout must be between 0 and {MAX_TIMEOUT:g} seconds, got {args.timeout}")
     if args.min_digits is not None and not 0 <= args.min_digits <= 17:
         raise UsageError(f"--min-digits must be between 0 and 17 (double precision), got {args.min_digits:g}")
+    if args.order > MAX_ORDER:
+        raise UsageError(f"--order {args.order} is above the limit of {MAX_ORDER} (see 'hybriddiff diff --help')")
     target = _target(args)
+    if args.order > 1 and (len(target.names) > 1 or np.ndim(target.values[0])):
+        raise UsageError(f"--order {args.order} compares derivatives of a function of one number; "
+                         f"{target.label} takes {', '.join(target.names)} at {point_text(target.names, target.values)}")
     f, x = target.compare_input()
-    result = compare(f, x, methods=methods, budget=args.budget, name=target.label, timeout=args.timeout)
+    try:
+        result = compare(f, x, methods=methods, budget=args.budget, name=target.label, timeout=args.timeout,
+                         order=args.order)
+    except ValueError as exc:
+        if "gives" in str(exc) and "not order" in str(exc):   # a method that cannot give this order
+            raise UsageError(str(exc).replace("hd.compare: ", "")) from None
+        raise
     table = result.to_table()
-    table.title = target.title(result.kind)
+    table.title = target.title(result.kind if args.order == 1 else f"{ordinal(args.order)} derivative")
     data = {**result.to_dict(), "title": table.title, "variables": target.names,
             "at": target.point_dict()}
     _emit(_render(table, _format(args), data, args.output), args.output)
@@ -156,10 +169,20 @@ def _verdict(result: Any, args: argparse.Namespace) -> int:
 
 def cmd_trace(args: argparse.Namespace) -> int:
     target = _target(args)
+    if args.order is not None and args.mode != "taylor":
+        raise UsageError(f"--order is for --mode taylor (the Taylor coefficients' order), not --mode "
+                         f"{args.mode}")
     if args.mode == "forward":
         table = forward_table(target.function, target.table_point(), tangent_values(target, args.tangent))
+    elif args.mode == "taylor":
+        direction = tangent_values(target, args.tangent)
+        if direction is None and sum(int(np.size(v)) for v in target.values) > 1:
+            raise UsageError(f"--mode taylor with several inputs needs --tangent, the direction of the "
+                             f"series (e.g. --tangent {target.names[0]}=1: the others are 0)")
+        table = taylor_table(target.function, target.table_point(), 3 if args.order is None else args.order,
+                             direction)
     elif args.tangent:
-        raise UsageError("--tangent is for --mode forward (reverse mode seeds ȳ = 1)")
+        raise UsageError("--tangent is for --mode forward and taylor (reverse mode seeds ȳ = 1)")
     else:
         table = reverse_table(target.function, target.table_point())
     _emit(_render(table, _format(args), table.to_dict(), args.output), args.output)
@@ -289,15 +312,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=COMPARE_TIMEOUT, metavar="SECONDS",
                    help=f"time limit of each method's set-up and first call, and of the reference "
                         f"(default: {COMPARE_TIMEOUT:g}); a method past it gets a 'timeout' row")
+    p.add_argument("--order", type=_positive, default=1, metavar="N",
+                   help=f"compare N-th derivatives (one variable; default 1, at most {MAX_ORDER}); "
+                        f"methods that cannot give them are left out, the footnote says which")
     p.add_argument("--check", action="store_true", help=CHECK_HELP)
     p.add_argument("--min-digits", type=float, metavar="D", help=MIN_DIGITS_HELP)
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
-    p = _sub(sub, "trace", "the textbook forward or reverse trace table", cmd_trace)
+    p = _sub(sub, "trace", "the textbook forward, reverse or Taylor-mode trace table", cmd_trace)
     _point_args(p)
-    p.add_argument("--mode", choices=("forward", "reverse"), default="forward",
-                   help="forward (tangents) or reverse (adjoints); default: forward")
+    p.add_argument("--mode", choices=("forward", "reverse", "taylor"), default="forward",
+                   help="forward (tangents), reverse (adjoints) or taylor (each variable's Taylor "
+                        "coefficients); default: forward")
     p.add_argument("--tangent", nargs="+", action="extend", metavar="NAME=VALUE",
-                   help="forward mode's seed (default: 1 for the first variable, 0 for the others)")
+                   help="forward mode's seed (default: 1 for the first variable, 0 for the others) or "
+                        "taylor mode's direction (default: 1 for a single variable; several need it); "
+                        "unnamed variables 0")
+    p.add_argument("--order", type=_table_order, metavar="N",
+                   help=f"taylor mode: coefficients c0..cN (default 3, at most {MAX_TABLE_ORDER})")
     p.add_argument("--format", choices=FORMATS, help=FORMAT_HELP)
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of printing")
     p = _sub(sub, "diff", "the derivative as a graph: Wengert listing and Python source", cmd_diff)
@@ -333,6 +364,18 @@ def _positive(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _table_order(text: str) -> int:
+    """``trace --order``: a whole number from 0 to the Taylor table's largest order."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= MAX_TABLE_ORDER:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to {MAX_TABLE_ORDER}, got {text!r} "
+                                         f"(the Python API's hd.taylor has no limit)")
     return value
 
 

@@ -93,8 +93,12 @@ examples:
   hybriddiff trace "ln(x1) + x1*x2 - sin(x2)" --at x1=2 x2=5 --tangent x1=0 x2=1
   hybriddiff trace "ln(x1) + x1*x2 - sin(x2)" --at x1=2 x2=5 --mode reverse --format markdown
   hybriddiff trace "x1*exp(x2) - x1" --at x1=1.5 x2=0.5 --format json
+  hybriddiff trace "exp(x**2 - x)/x" --at x=2 --mode taylor --order 4
+  hybriddiff trace "ln(x1) + x1*x2 - sin(x2)" --at x1=2 x2=5 --mode taylor --tangent x1=1
 
-The tables of Baydin et al. (2018), Tables 2 and 3: forward mode seeds ẋ1 = 1 by default.
+The tables of Baydin et al. (2018), Tables 2 and 3: forward mode seeds ẋ1 = 1 by default. Taylor
+mode shows each variable's coefficients c0..cN along x + t·direction (ck = v^(k)(0)/k!, so the k-th
+derivative is k!·ck).
 """,
     "diff": """\
 examples:

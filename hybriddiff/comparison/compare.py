@@ -31,6 +31,7 @@ from ..display.format import jsonable
 from ..errors import MethodTimeoutError
 from ..methods.registry import available_methods, method_named, prepare
 from .columns import Row
+from .higher import check_order, examine_order
 from .judge import judge
 from .measure import memory_of_call, seconds_per_call, time_limit
 from .reference import NONE, Reference, examine
@@ -54,6 +55,8 @@ class Comparison(ComparisonRendering):
     reference_note: str
     rows: list[Row] = field(default_factory=list)
     examined: Reference | None = None
+    order: int = 1
+    left_out: dict[str, str] = field(default_factory=dict)   # method -> why it has no row (order n)
 
     def row(self, method: str) -> Row:
         """The row of ``method`` (any spelling ``hd.derivative`` accepts)."""
@@ -90,8 +93,8 @@ class Comparison(ComparisonRendering):
             "reference_state": ex.state, "kind": ex.kind, "conventions": ex.conventions,
             "one_sided": None if ex.sides is None else {"left": ex.sides.left, "right": ex.sides.right},
             "attainable_rel_error": ex.attainable}
-        return jsonable({"function": self.function, "x": self.x, "reference": self.reference,
-                         "reference_note": self.reference_note, **about,
+        return jsonable({"function": self.function, "x": self.x, "order": self.order, "reference": self.reference,
+                         "reference_note": self.reference_note, **about, "left_out": self.left_out,
                          "rows": [asdict(r) for r in self.rows]})
 
 
@@ -100,7 +103,7 @@ def _joined(*notes: str) -> str:
 
 
 def run_method(method: str, f: Callable[..., Any], x: Any, ref: Reference | None, budget: float,
-               timeout: float | None = DEFAULT_TIMEOUT) -> Row:
+               timeout: float | None = DEFAULT_TIMEOUT, order: int = 1) -> Row:
     """One row: prepare, time, measure, judge (``judge.py``); failures and timeouts become rows
     that say why.
 
@@ -111,7 +114,7 @@ def run_method(method: str, f: Callable[..., Any], x: Any, ref: Reference | None
     limit = time_limit(timeout, f"{method}: the set-up and the first call (f and the method)")
     try:
         with limit:
-            prepared = prepare(method, f, x)
+            prepared = prepare(method, f, x, order)
             row.value = prepared.call()
     except MethodTimeoutError as exc:   # this limit, or the method's own (SymPy's time box)
         how = " (hd.compare's timeout=, the command's --timeout)" if limit.expired else ""
@@ -132,13 +135,13 @@ def run_method(method: str, f: Callable[..., Any], x: Any, ref: Reference | None
     except Exception as exc:
         row.status, row.note = FAILED, f"{type(exc).__name__}: {exc}"
         return row
-    judge(row, ref, record.family, record.promise, row.estimate)
+    judge(row, ref, record.family, record.promise_at(order), row.estimate)
     return row
 
 
 def compare(f: Callable[..., Any], x: Any, methods: Sequence[str] | None = None,
             budget: float = 0.05, name: str | None = None,
-            timeout: float | None = DEFAULT_TIMEOUT) -> Comparison:
+            timeout: float | None = DEFAULT_TIMEOUT, order: int = 1) -> Comparison:
     """Run every method (default: all of ``hd.METHODS``) on f at x against a 50-digit reference.
 
     Each row gets a status judged from evidence (``hd.STATUSES``): ``accurate`` only within what
@@ -152,6 +155,11 @@ def compare(f: Callable[..., Any], x: Any, methods: Sequence[str] | None = None,
     when hd.compare runs in the main thread (CPython cannot interrupt other threads); it is a
     SIGALRM timer, restored afterwards.
 
+    ``order`` n > 1 compares n-th derivatives of f: R -> R: every method that gives them (the default
+    list leaves out those that do not, saying why in ``left_out``), against Taylor mode at 50 digits
+    cross-checked by mpmath.diff (``comparison/higher.py``); finite differences are judged by what
+    their schemes promise at that order, and promise nothing past the orders they were measured at.
+
     >>> import hybriddiff as hd
     >>> r = hd.compare(lambda x: hd.exp(x * x - x) / x, 2.0, methods=["forward", "fd-central"])
     >>> r.row("forward").digits >= 15, r.row("fd-central").digits > 8, r["fd-central"].status
@@ -164,12 +172,30 @@ def compare(f: Callable[..., Any], x: Any, methods: Sequence[str] | None = None,
         raise TypeError(f"hd.compare: methods must be a list of method names, got the str {methods!r} "
                         f"(write methods=[{methods!r}])")
     # each name as hd.METHODS spells it ("central" is "fd-central"); an unknown one lists the methods
-    methods = list(available_methods()) if methods is None else [method_named(m, "hd.compare").name for m in methods]
+    order = check_order(order, "hd.compare")
+    left_out: dict[str, str] = {}
+    if methods is None:
+        methods = [m for m in available_methods() if method_named(m).gives(order)]
+        left_out = {m: _cannot(m, order) for m in available_methods() if m not in methods}
+    else:
+        methods = [method_named(m, "hd.compare").name for m in methods]
+        for m in methods:
+            if not method_named(m).gives(order):
+                able = ", ".join(n for n in available_methods() if method_named(n).gives(order))
+                raise ValueError(f"hd.compare: {_cannot(m, order)}; methods for order {order}: {able}")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
                                 or not timeout > 0):
         raise ValueError(f"hd.compare: timeout must be a positive number of seconds or None, got {timeout!r}")
     with quiet():
-        return _compare(f, point, methods, budget, name, timeout)
+        result = _compare(f, point, methods, budget, name, timeout, order)
+    result.left_out = left_out
+    return result
+
+
+def _cannot(method: str, order: int) -> str:
+    top = method_named(method).max_order
+    gives = "first derivatives only" if top == 1 else f"derivatives of order 1 to {top}"
+    return f"{method} gives {gives}, not order {order}"
 
 
 @contextmanager
@@ -182,18 +208,22 @@ def quiet() -> Iterator[None]:
 
 
 def _compare(f: Callable[..., Any], point: Any, methods: list[str], budget: float, name: str | None,
-             timeout: float | None) -> Comparison:
+             timeout: float | None, order: int = 1) -> Comparison:
+    if order > 1 and np.ndim(point):
+        examine_order(f, point, order)   # the clear error: higher orders are for f: R -> R
     try:
         with time_limit(timeout, "the reference (f traced, its derivative graph in mpmath)"):
-            ref = examine(f, point)
+            ref = examine(f, point) if order == 1 else examine_order(f, point, order)
     except MethodTimeoutError as exc:
         ref = Reference(None, f"no reference: {exc}; the rows are not judged against one", NONE)
     except Exception as exc:   # f fails at x, or neither traces nor takes mpmath numbers: say so
+        if isinstance(exc, ValueError) and str(exc).startswith("hd.compare"):
+            raise   # a vector f at order n: the user's mistake, said plainly
         why = str(exc) if str(exc).startswith("no reference") else f"no reference: {type(exc).__name__}: {exc}"
         ref = Reference(None, why, NONE)
     if ref.state == NONE and ref.value is None:
         ref.kind = "gradient" if np.ndim(point) else "derivative"
-    result = Comparison(name or name_of(f), point, ref.value, ref.note, examined=ref)
+    result = Comparison(name or name_of(f), point, ref.value, ref.note, examined=ref, order=order)
     for method in methods:
-        result.rows.append(run_method(method, f, point, ref, budget, timeout))
+        result.rows.append(run_method(method, f, point, ref, budget, timeout, order))
     return result

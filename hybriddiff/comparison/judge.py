@@ -44,8 +44,10 @@ def errors(value: Any, ref: Any) -> tuple[float, float, float]:
     return float(abs_err), float(rel_err), digits
 
 
-def expected_error(promise: float, ref: Reference) -> float:
-    """The relative error a method may have here: its promise, or what conditioning allows."""
+def expected_error(promise: float | None, ref: Reference) -> float:
+    """The relative error a method may have here: its promise, or what conditioning allows (a
+    method with no promise at this order: only what conditioning allows)."""
+    promise = 0.0 if promise is None else promise
     return max(promise, SAFETY * ref.attainable) if ref.attainable is not None else promise
 
 
@@ -67,9 +69,10 @@ def _as_floats(value: Any, shape: tuple) -> np.ndarray | str:
     return array.reshape(shape)
 
 
-def judge(row: Row, ref: Reference | None, family: str, promise: float,
+def judge(row: Row, ref: Reference | None, family: str, promise: float | None,
           estimate: float | None = None) -> None:
-    """Set the row's status, errors and digits from the evidence (``row.value`` is set)."""
+    """Set the row's status, errors and digits from the evidence (``row.value`` is set). ``promise``
+    None: the method promises nothing at this order (finite differences past their measured orders)."""
     if ref is None or ref.state == NONE:
         row.status = S.UNCHECKED
         _note(row, "no reference to judge it by (see the reference's note)")
@@ -99,7 +102,8 @@ def _shown(a: np.ndarray) -> Any:
     return float(a) if a.ndim == 0 else a
 
 
-def _judge_finite(row: Row, ref: Reference, value: np.ndarray, promise: float, estimate: float | None) -> None:
+def _judge_finite(row: Row, ref: Reference, value: np.ndarray, promise: float | None,
+                  estimate: float | None) -> None:
     if np.any(np.isinf(value)):
         row.status = S.INACCURATE
         _note(row, "returned an infinite value; the derivative is finite here")
@@ -110,7 +114,8 @@ def _judge_finite(row: Row, ref: Reference, value: np.ndarray, promise: float, e
         row.status = S.EXACT
     elif row.rel_error > row.expected:
         row.status = S.INACCURATE
-        _note(row, f"{row.digits:.1f} digits; this method promises about {_digits(row.expected)} here")
+        _note(row, f"{row.digits:.1f} digits; this method promises no correct digits at this order" if promise is None
+              else f"{row.digits:.1f} digits; this method promises about {_digits(row.expected)} here")
     elif estimate is not None and estimate < row.abs_error:
         row.status = S.INACCURATE
         _note(row, f"its error estimate {estimate:.1e} is below its actual error {row.abs_error:.1e}")
@@ -123,7 +128,8 @@ def _digits(relative: float) -> str:
     return f"{n} digit{'' if n == 1 else 's'}"
 
 
-def _judge_infinite(row: Row, ref: Reference, value: np.ndarray, exact: np.ndarray, promise: float) -> None:
+def _judge_infinite(row: Row, ref: Reference, value: np.ndarray, exact: np.ndarray,
+                    promise: float | None) -> None:
     infinite = np.isinf(exact)
     if not np.array_equal(value[infinite], exact[infinite]):
         row.status = S.INACCURATE
@@ -133,7 +139,7 @@ def _judge_infinite(row: Row, ref: Reference, value: np.ndarray, exact: np.ndarr
     finite = ~infinite
     if np.any(finite):
         row.abs_error, row.rel_error, row.digits = errors(value[finite], np.asarray(ref.value, dtype=object)[finite])
-        if row.rel_error > promise or np.any(np.isinf(value[finite])):
+        if row.rel_error > (promise or 0.0) or np.any(np.isinf(value[finite])):
             row.status = S.INACCURATE
             _note(row, "the finite entries are off")
             return
@@ -141,11 +147,12 @@ def _judge_infinite(row: Row, ref: Reference, value: np.ndarray, exact: np.ndarr
 
 
 def _judge_kink(row: Row, ref: Reference, value: np.ndarray, rules: np.ndarray, family: str,
-                promise: float) -> None:
+                promise: float | None) -> None:
     """No derivative here: no error or digits (there is nothing to be close to); the rules' methods
     giving the rules' value follow the convention, any other value is just a number."""
-    follows = family in FOLLOWS_RULES and bool(ref.conventions) and np.allclose(
-        value, rules, rtol=max(promise, 1e-12), atol=0, equal_nan=True)
+    # (nan is no value at all: the rules giving nan name no convention)
+    follows = family in FOLLOWS_RULES and bool(ref.conventions) and not np.any(np.isnan(value)) and np.allclose(
+        value, rules, rtol=max(promise or 0.0, 1e-12), atol=0)
     if follows:
         row.status = S.CONVENTION
         _note(row, f"the convention: {'; '.join(ref.conventions)}")

@@ -81,8 +81,9 @@ def _tidy(side: np.ndarray) -> Any:
     return float(side) if side.ndim == 0 else side
 
 
-def one_sided(graph: Graph, f: Callable[..., Any], x: Any, shape: tuple[int, ...]) -> Sides | None:
-    """The left and right derivatives of each output along each input at x (None: too many entries).
+def one_sided(graph: Graph, f: Callable[..., Any], x: Any, shape: tuple[int, ...], order: int = 1) -> Sides | None:
+    """The left and right derivatives (of ``order``) of each output along each input at x (None:
+    too many entries).
 
     ``shape`` is the derivative's (hd.jacobian's: outputs first, then inputs).
     """
@@ -95,8 +96,8 @@ def one_sided(graph: Graph, f: Callable[..., Any], x: Any, shape: tuple[int, ...
     for k in range(n):
         for i in range(columns_left.shape[0]):
             along = _along(graph, f, x, k, i)
-            columns_left[i, k] = _side(along, float(np.ravel(x)[k]), -1, mpmath)
-            columns_right[i, k] = _side(along, float(np.ravel(x)[k]), +1, mpmath)
+            columns_left[i, k] = _side(along, float(np.ravel(x)[k]), -1, mpmath, order)
+            columns_right[i, k] = _side(along, float(np.ravel(x)[k]), +1, mpmath, order)
     return Sides(left, right)
 
 
@@ -118,12 +119,13 @@ def _along(graph: Graph, f: Callable[..., Any], x: Any, k: int, i: int) -> Calla
     return at
 
 
-def _side(along: Callable[[Any], Any], x0: float, direction: int, mpmath: Any) -> float:
+def _side(along: Callable[[Any], Any], x0: float, direction: int, mpmath: Any, order: int = 1) -> float:
     """One side's derivative: mpmath.diff at the working step, checked against a coarser step (a
     quotient that keeps growing as the step shrinks is a jump or a vertical tangent: +-inf)."""
     try:
-        fine = mpmath.diff(along, mpmath.mpf(x0), direction=direction)
-        coarse = mpmath.diff(along, mpmath.mpf(x0), direction=direction, h=mpmath.mpf("1e-20") * max(1, abs(x0)))
+        fine = mpmath.diff(along, mpmath.mpf(x0), order, direction=direction)
+        coarse = mpmath.diff(along, mpmath.mpf(x0), order, direction=direction,
+                             h=mpmath.mpf("1e-20") ** (mpmath.mpf(1) / order) * max(1, abs(x0)))
     except Exception:
         return np.nan
     if not (mpmath.isfinite(fine) and mpmath.isfinite(coarse)) or isinstance(fine, mpmath.mpc):

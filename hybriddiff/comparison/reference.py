@@ -180,7 +180,7 @@ def _examine(f: Callable[..., Any], x: Any) -> Reference:
     ref = Reference(value if value.ndim else value[()], f"traced derivative graph: exact rules evaluated in mpmath at "
                     f"{DIGITS} digits", _state(value), kind, value.shape, conventions, f_value=f_value)
     if conventions or ref.state == NONE:
-        _settle_sides(ref, graph, f, x)
+        settle_sides(ref, graph, f, x)
     if ref.state == FINITE:
         ref.attainable = attainable(d, x, np.ravel(ref.floats()))
         if ref.attainable is None and d.n_ops > MAX_OPS:
@@ -196,20 +196,29 @@ def _state(value: np.ndarray) -> str:
     return INFINITE if np.any(np.isinf(floats)) else FINITE
 
 
-def _settle_sides(ref: Reference, graph: Graph, f: Callable[..., Any], x: Any) -> None:
+def settle_sides(ref: Reference, graph: Graph, f: Callable[..., Any], x: Any, order: int = 1) -> None:
     """At a kink or where the rules give nan: the one-sided derivatives decide whether the derivative
-    exists (both sides agree), is one-sided (f undefined on the other side) or does not exist."""
+    exists (both sides agree), is one-sided (f undefined on the other side) or does not exist. For
+    ``order`` n every order up to n is examined: the n-th derivative exists only where they all do."""
     import mpmath
-    with precision(DIGITS):
-        sides = one_sided(graph, f, x, ref.shape)
     at = "; ".join(ref.conventions) or "the rules give nan here"
-    if sides is None:
-        ref.note += f"; {at}: one-sided derivatives not examined (more than {MAX_ENTRIES} entries)"
-        return
+    for k in range(1, order + 1):
+        with precision(DIGITS):
+            sides = one_sided(graph, f, x, ref.shape, k)
+        if sides is None:
+            ref.note += f"; {at}: one-sided derivatives not examined (more than {MAX_ENTRIES} entries)"
+            return
+        agree = sides.agree()
+        edge = ~agree & (np.isnan(sides.left) != np.isnan(sides.right))
+        if k < order and not np.all(agree | edge):
+            ref.state = NONEXISTENT
+            why = f" ({'; '.join(ref.conventions)})" if ref.conventions else ""
+            ref.note = (f"no derivative of order {order} here: the one-sided derivatives of order {k} differ "
+                        f"({sides.describe()}); the rules give {full_value(_scalar(ref.floats()), limit=6)}{why}")
+            return
     ref.sides = sides
     rules = ref.floats()
-    agree = sides.agree()
-    edge = ~agree & (np.isnan(sides.left) != np.isnan(sides.right)) & np.isnan(rules)
+    edge &= np.isnan(rules)
     if not np.all(agree | edge):
         ref.state = NONEXISTENT
         why = f" ({'; '.join(ref.conventions)})" if ref.conventions else ""
@@ -234,4 +243,4 @@ def _scalar(a: np.ndarray) -> Any:
     return float(a) if a.ndim == 0 else a
 
 
-__all__ = ["DIGITS", "Reference", "examine", "reference", "by_graph", "by_mpmath", "derivative_graph"]
+__all__ = ["DIGITS", "Reference", "examine", "settle_sides", "FINITE", "INFINITE", "NONEXISTENT", "UNDEFINED", "NONE", "reference", "by_graph", "by_mpmath", "derivative_graph"]

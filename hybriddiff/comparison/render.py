@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..display.format import full_value
+from ..display.format import full_value, ordinal
 from ..display.plotting import axes, log_dots
 from ..display.table import Table, TableViews
 from .columns import COLUMNS, explanations
@@ -41,7 +41,9 @@ class ComparisonRendering(TableViews):
     @property
     def title(self) -> str:
         """What was compared: "derivative", "gradient" or "Jacobian" of f at x."""
-        return f"{self.kind} of {self.function} at x = {full_value(self.x)}"   # type: ignore[attr-defined]
+        order = getattr(self, "order", 1)
+        what = self.kind if order == 1 else f"{ordinal(order)} derivative"   # type: ignore[attr-defined]
+        return f"{what} of {self.function} at x = {full_value(self.x)}"
 
     @property
     def footnote(self) -> str:
@@ -50,7 +52,9 @@ class ComparisonRendering(TableViews):
         ref = "" if self.reference is None else f"reference {full_value(self.reference, limit=6)} "
         shown = {row.status for row in self.rows}
         words = "; ".join(f"{word}: {meaning}" for word, meaning in STATUSES.items() if word in shown)
-        return f"{ref}({self.reference_note}). {explanations(COLUMNS)}. Statuses: {words}."
+        left_out = getattr(self, "left_out", {})
+        absent = f" Left out: {'; '.join(left_out.values())}." if left_out else ""
+        return f"{ref}({self.reference_note}). {explanations(COLUMNS)}. Statuses: {words}.{absent}"
 
     def to_json(self, indent: int | None = 2) -> str:
         """JSON text of ``to_dict()`` (strict JSON: nan and inf as strings)."""

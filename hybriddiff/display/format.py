@@ -171,6 +171,16 @@ def count(n: int, noun: str) -> str:
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, 21st.
+
+    >>> [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 102)]
+    ['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '22nd', '102nd']
+    """
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def formatted(spec: str) -> Callable[[Any], str]:
     """A formatter for ``format(value, spec)`` that shows a missing value (None) as blank.
 
@@ -216,5 +226,5 @@ def jsonable(value: Any) -> Any:
         return str(value)
 
 
-__all__ = ["count", "format_value", "full_value", "short_value", "scientific", "seconds", "byte_size", "formatted",
+__all__ = ["count", "ordinal", "format_value", "full_value", "short_value", "scientific", "seconds", "byte_size", "formatted",
            "jsonable"]

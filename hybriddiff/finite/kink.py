@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..display.format import ordinal
 from .fixed import apply_stencil, rounding
 from .probe import Line
 from .stencils import one_sided
@@ -87,23 +88,19 @@ def _classify(right: tuple[list, list], left: tuple[list, list],
     return jump, kink
 
 
-def _ordinal(k: int) -> str:
-    return {1: "1st", 2: "2nd", 3: "3rd"}.get(k, f"{k}th")
-
-
 def _jump_note(line: Line, d: float, i: int, order: int, m: int) -> str:
     if m < order:   # the one-sided quotients grow like 1/s^m: f^(order - m) jumps
-        return (f"jump: the {_ordinal(order - m)} derivative of f jumps at x, so there is no "
-                f"{_ordinal(order)} derivative and no error bound")
+        return (f"jump: the {ordinal(order - m)} derivative of f jumps at x, so there is no "
+                f"{ordinal(order)} derivative and no error bound")
     a, b, c = (float(line(line.x0 + t)[i]) for t in (-d, 0.0, d))
     return (f"jump: f(x-{d:.2g}) = {a:.6g}, f(x) = {b:.6g}, f(x+{d:.2g}) = {c:.6g} (f is "
             f"discontinuous at x, so there is no derivative and no error bound)")
 
 
 def _kink_note(order: int, left: float, right: float) -> str:
-    what = "f" if order == 1 else f"the {_ordinal(order - 1)} derivative of f"
+    what = "f" if order == 1 else f"the {ordinal(order - 1)} derivative of f"
     return (f"kink: left {left:.6g}, right {right:.6g} (the one-sided "
-            f"{'derivatives' if order == 1 else _ordinal(order) + ' derivatives'} at x differ: {what} "
+            f"{'derivatives' if order == 1 else ordinal(order) + ' derivatives'} at x differ: {what} "
             f"is not differentiable there, so no error bound)")
 
 

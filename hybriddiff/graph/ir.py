@@ -46,6 +46,8 @@ class GraphIR(Folding):
     _intern: dict = field(default_factory=dict, repr=False)
     _special: set = field(default_factory=set, repr=False)  # exact constants and negations: may fold
     _floats: set = field(default_factory=set, repr=False)   # float constants: fold only in xmul and pow
+    emitted: int = field(default=0, repr=False)   # operations asked for while building, before folds and
+                                                  # sharing: what running the traced code once performs
 
     # ------------------------------------------------------------------ building
     def add_input(self, name: str) -> int:
@@ -75,6 +77,7 @@ class GraphIR(Folding):
     def emit(self, prim: Primitive, args: Sequence[int]) -> int:
         """The node of ``prim(*args)``: folded, simplified where exact, or shared when seen before."""
         args = tuple(args)
+        self.emitted += 1
         if self._intern is None:
             self._rebuild_intern()
         special = self._special

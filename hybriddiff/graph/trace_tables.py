@@ -48,9 +48,10 @@ def _flat(graph: GraphIR, x: Any, what: str) -> list[Any]:
     """One number per graph input from a point given as for ``forward_table`` (arrays spread out)."""
     args = tuple(x) if isinstance(x, (tuple, list)) else (x,)
     try:
-        return [_number(v, what) for v in flatten_args(graph, args)]
+        flat = flatten_args(graph, args)
     except (TypeError, ValueError) as exc:
         raise type(exc)(f"{what}: {exc}") from None
+    return [_number(v, what) for v in flat]   # (its messages start with ``what`` already)
 
 
 def _prepare(f: Any, x: Any, where: str) -> tuple[GraphIR, list[Any], str]:
@@ -180,10 +181,13 @@ def forward_table(f: Callable[..., Any] | GraphIR, x: Any, tangent: Any = None, 
                  footnote=_footnote(2, digits), digits=digits)
 
 
+def _shown(digits: int | None) -> str:
+    return ("values in full" if digits is None else
+            f"values rounded to {digits} significant digits for display (digits=None shows them in full)")
+
+
 def _footnote(table: int, digits: int | None) -> str:
-    shown = ("values in full" if digits is None else
-             f"values rounded to {digits} significant digits for display (digits=None shows them in full)")
-    return f"Layout of Baydin et al. (2018), Table {table}; {shown}."
+    return f"Layout of Baydin et al. (2018), Table {table}; {_shown(digits)}."
 
 
 def _cotangents(graph: GraphIR, cotangent: Any) -> list[Any]:

@@ -10,6 +10,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..ad.operators import first_derivative, grad, jacobian, jvp
+from ..display.format import ordinal
 from ..graph.facade import Graph, trace
 from .record import Method, Prepared, output_size
 
@@ -40,10 +41,26 @@ def _traced(f: Callable[..., Any], x: Any) -> Graph | None:
         return None
 
 
-def prepare_forward(f: Callable[..., Any], x: Any) -> Prepared:
+def prepare_by_graph(f: Callable[..., Any], x: Any, order: int, mode: str) -> Prepared:
+    """Order n as ``hd.derivative`` runs it: each call traces f, differentiates the graph n times
+    and evaluates it (the count is of the last step: the n-th derivative graph's operations)."""
+    g = _traced(f, x)
+    ops = None
+    if g is not None:
+        for _ in range(order):
+            g = g.derivative() if mode == "forward" else g.grad()
+        ops = g.n_ops
+    run = run_forward if mode == "forward" else run_reverse
+    return Prepared(lambda: run(f, x, order), passes=2, ops=ops,
+                    note=f"the {ordinal(order)} derivative graph ({mode} mode): hd.derivative's route")
+
+
+def prepare_forward(f: Callable[..., Any], x: Any, order: int = 1) -> Prepared:
     """Textbook forward mode: one pass per input direction (``hd.grad(mode="forward")`` would push
     all directions through one pass as vector tangents, which hides the n in the cost). A vector
     f gives its Jacobian as ``hd.jacobian`` does: one row per output, one column per direction."""
+    if order > 1:
+        return prepare_by_graph(f, x, order, "forward")
     g = _traced(f, x)
     n = int(np.size(x))
     ops = g.jvp().n_ops * n if g is not None else None
@@ -59,8 +76,10 @@ def prepare_forward(f: Callable[..., Any], x: Any) -> Prepared:
     return Prepared(columns, passes=n, ops=ops, note=f"{n} pass{'es' if n != 1 else ''}, one per input direction")
 
 
-def prepare_reverse(f: Callable[..., Any], x: Any) -> Prepared:
+def prepare_reverse(f: Callable[..., Any], x: Any, order: int = 1) -> Prepared:
     """One recording pass and one backward sweep (per output, for a vector f: ``hd.jacobian``)."""
+    if order > 1:
+        return prepare_by_graph(f, x, order, "reverse")
     g = _traced(f, x)
     m = output_size(f, x, g)
     if m is None:

@@ -38,11 +38,12 @@ def _outputs(f: Callable[..., Any], x: Any) -> int | None:
         return None
 
 
-def _prepare(scheme: Scheme) -> Callable[[Callable[..., Any], Any], Prepared]:
-    def prepare(f: Callable[..., Any], x: Any) -> Prepared:
-        if _outputs(f, x) is None:   # one output: a derivative or a gradient
+def _prepare(scheme: Scheme) -> Callable[..., Prepared]:
+    def prepare(f: Callable[..., Any], x: Any, order: int = 1) -> Prepared:
+        scheme.check_order(order, "the comparison", methods=True)
+        if order > 1 or _outputs(f, x) is None:   # one output: a derivative or a gradient
             def call(full: bool = False) -> Any:
-                return finite_difference(f, x, scheme=scheme.name, full_output=full)
+                return finite_difference(f, x, scheme=scheme.name, order=order, full_output=full)
         else:                        # several: hd.jacobian's shape (rows = outputs)
             def call(full: bool = False) -> Any:
                 value = finite_jacobian(f, x, scheme=scheme.name, full_output=full)
@@ -59,7 +60,8 @@ def _prepare(scheme: Scheme) -> Callable[[Callable[..., Any], Any], Prepared]:
 
 
 FD_METHODS: tuple[Method, ...] = tuple(
-    Method(s.method, _run(s), _prepare(s), family="FD", summary=s.summary, promise=s.promise)
+    Method(s.method, _run(s), _prepare(s), family="FD", summary=s.summary, promise=s.promise,
+           max_order=s.max_order, order_promises=s.promises)
     for s in SCHEMES_LIST if s.method)
 # a scheme's own name for its method (the registry skips those another method has: 'forward')
 FD_ALIASES: dict[str, str] = {s.name: s.method for s in SCHEMES_LIST if s.method and s.name != s.method}

@@ -108,21 +108,24 @@ def hybrid_function(f: Callable[..., Any], x: Any, order: int = 1,
     return graph.compile()
 
 
-def prepare_hybrid(f: Callable[..., Any], x: Any) -> Prepared:
-    """Derivative graph, simplified through SymPy (time-boxed), compiled; then calls of that code.
+def prepare_hybrid(f: Callable[..., Any], x: Any, order: int = 1) -> Prepared:
+    """Derivative graph (differentiated ``order`` times), simplified through SymPy (time-boxed),
+    compiled; then calls of that code.
 
     >>> import hybriddiff as hd
     >>> prepared = prepare_hybrid(lambda x: hd.sin(x) * x, 1.0)
     >>> round(prepared.call(), 12), prepared.ops
     (1.381773290676, 4)
     """
-    _, info = hybrid_derivative(f, x, timeout=cas.DEFAULT_TIMEOUT)
+    _, info = hybrid_derivative(f, x, order, timeout=cas.DEFAULT_TIMEOUT)
     fn, winner = info.function, info.report.winner if info.report is not None else "none"
     note = ("derivative graph (SymPy found nothing smaller), compiled" if winner.startswith("none") else
             f"derivative graph, simplified ({winner}: {info.sizes['derivative graph ops']} -> "
             f"{info.sizes['simplified graph ops']} ops), compiled")
     if info.report is not None and info.report.timed_out:
         note += " (simplification timed out: kept the best result in time)"
+    if order > 1:
+        note = note.replace("derivative graph", f"derivative graph of order {order}", 1)
     return Prepared(lambda: fn(x), passes=1, ops=info.sizes.get("simplified graph ops"), note=note,
                     extra=extra(info))
 

@@ -1,7 +1,8 @@
 """The ``Method`` record: one entry of ``hd.METHODS``, and the ``Prepared`` call it hands the comparison.
 
 A method says how ``hd.derivative`` runs it (``run(f, x, order)``) and how the comparison prepares
-it (``prepare(f, x)``: set-up once, timed apart, then a call to time). ``registry.py`` lists every
+it (``prepare(f, x, order)``: set-up once, timed apart, then a call to time), which derivative
+orders it gives (``max_order``) and how accurate it promises to be at each (``promise_at``). ``registry.py`` lists every
 method in one place, in the order of ``hd.METHODS``.
 """
 from __future__ import annotations
@@ -35,12 +36,30 @@ class Method:
 
     name: str
     run: Callable[[Function, Any, int], Any]          # hd.derivative(f, x, method=name, order=order)
-    prepare: Callable[[Function, Any], Prepared]      # the comparison's set-up, then a call to time
+    prepare: Callable[..., Prepared]                  # (f, x, order=1): the comparison's set-up, then a call
     family: str = ""                                  # "AD", "symbolic", "hybrid", "FD" or "user"
     summary: str = ""
     # the relative error it promises on a well-conditioned f; the comparison also allows what the
     # derivative's conditioning costs any float64 evaluation (``comparison/judge.py``)
     promise: float = EXACT_RULES
+    max_order: int | None = None                      # the highest derivative order it gives (None: any)
+    # the promise at orders 2, 3, ... (None: ``promise`` at every order, as exact rules keep it)
+    order_promises: tuple[float, ...] | None = None
+
+    def gives(self, order: int) -> bool:
+        """Whether the method gives ``order``-th derivatives."""
+        return self.max_order is None or order <= self.max_order
+
+    def promise_at(self, order: int) -> float | None:
+        """The relative error it promises for the ``order``-th derivative (None: no promise there).
+
+        >>> from hybriddiff.methods.registry import method_named
+        >>> method_named("forward").promise_at(10) == EXACT_RULES, method_named("fd-central").promise_at(3)
+        (True, 0.0002)
+        """
+        if order == 1 or self.order_promises is None:
+            return self.promise
+        return self.order_promises[order - 2] if order - 2 < len(self.order_promises) else None
 
 
 def output_size(f: Function, x: Any, graph: Any = None) -> int | None:
@@ -55,10 +74,10 @@ def output_size(f: Function, x: Any, graph: Any = None) -> int | None:
     return int(np.size(out)) if isinstance(out, (list, tuple, np.ndarray)) and np.ndim(out) else None
 
 
-def prepare_by_running(run: Callable[[Function, Any, int], Any]) -> Callable[[Function, Any], Prepared]:
+def prepare_by_running(run: Callable[[Function, Any, int], Any]) -> Callable[..., Prepared]:
     """The comparison's preparation of a method that only says how to run: time ``run`` itself."""
-    def prepare(f: Function, x: Any) -> Prepared:
-        return Prepared(lambda: run(f, x, 1), setup=0.0, note="timed through hd.derivative")
+    def prepare(f: Function, x: Any, order: int = 1) -> Prepared:
+        return Prepared(lambda: run(f, x, order), setup=0.0, note="timed through hd.derivative")
     return prepare
 
 

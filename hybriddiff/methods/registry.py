@@ -86,7 +86,8 @@ def register_method(name: str, promise: float = 1e-8) -> Callable[[Callable], Ca
 
     def decorate(run: Callable) -> Callable:
         method = Method(name, run, prepare_by_running(run), family="user",
-                        summary=(run.__doc__ or "").strip().split("\n")[0], promise=float(promise))
+                        summary=(run.__doc__ or "").strip().split("\n")[0], promise=float(promise),
+                        order_promises=())   # a promise for first derivatives only
         for k, known in enumerate(METHOD_LIST):
             if known.name == name:
                 METHOD_LIST[k] = method
@@ -98,11 +99,12 @@ def register_method(name: str, promise: float = 1e-8) -> Callable[[Callable], Ca
     return decorate
 
 
-def prepare(name: str, f: Callable[..., Any], x: Any) -> Prepared:
-    """Method ``name`` made ready for f at x, with the seconds its set-up took (``setup``)."""
+def prepare(name: str, f: Callable[..., Any], x: Any, order: int = 1) -> Prepared:
+    """Method ``name`` made ready for f at x (the ``order``-th derivative), with the seconds its
+    set-up took (``setup``)."""
     method = method_named(name, "the comparison")
     started = time.perf_counter()
-    prepared = method.prepare(f, x)
+    prepared = method.prepare(f, x) if order == 1 else method.prepare(f, x, order)
     if prepared.setup is None:
         prepared.setup = time.perf_counter() - started
     return prepared

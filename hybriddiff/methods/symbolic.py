@@ -279,19 +279,22 @@ def symbolic_gradient(f: Callable[..., Any], x: Any, timeout: float | None = DEF
     return symbolic_derivative(f, np.atleast_1d(np.asarray(x, dtype=float)), 1, timeout)
 
 
-def prepare_symbolic(f: Callable[..., Any], x: Any) -> Prepared:
-    """sympy.diff of one nested expression and lambdify, then calls of the lambdified derivative.
+def prepare_symbolic(f: Callable[..., Any], x: Any, order: int = 1) -> Prepared:
+    """sympy.diff of one nested expression (``order`` times) and lambdify, then calls of the
+    lambdified derivative.
 
     >>> import hybriddiff as hd
     >>> round(prepare_symbolic(lambda x: hd.sin(x) * x, 1.0).call(), 12)
     1.381773290676
     """
-    value, info = symbolic_derivative(f, x, timeout=cas.DEFAULT_TIMEOUT)
+    value, info = symbolic_derivative(f, x, order, timeout=cas.DEFAULT_TIMEOUT)
     fn = info.function
     # the lambdified formula knows nothing of f's domain: no derivative where f is nan, as above
     domain = [float(v) for v in np.ravel(np.asarray(trace(f, x)(x), dtype=float))]
     call = (lambda: defined_value(fn(x), domain)) if fn is not None else (lambda: value)
     note = "sympy.diff of the nested expression, lambdify (NumPy)"
+    if order > 1:
+        note = f"sympy.diff {order} times of the nested expression, lambdify (NumPy)"
     if info.function is None:
         note += "; the lambdified code could not be rebuilt here: the call returns the value"
     ops = info.sizes.get("derivative count_ops")

@@ -19,9 +19,15 @@ def run_taylor(f: Callable[[Any], Any], x: Any, order: int) -> Any:
     return derivatives[..., order] if isinstance(derivatives, np.ndarray) else derivatives[order]
 
 
-def prepare_taylor(f: Callable[..., Any], x: Any) -> Prepared:
+def prepare_taylor(f: Callable[..., Any], x: Any, order: int = 1) -> Prepared:
     """One pass of two coefficients (value and slope) per input direction; a vector f gives its
-    Jacobian, one row per output, as the other methods do."""
+    Jacobian, one row per output, as the other methods do. Order n: one pass of n + 1
+    coefficients, its operations counted by tracing the pass itself."""
+    if order > 1:
+        traced = _traced(lambda t: run_taylor(f, t, order), x)   # counted as the tracer is asked for them:
+        return Prepared(lambda: run_taylor(f, x, order), passes=1,  # before sharing repeats (n_ops)
+                        ops=traced.emitted if traced is not None else None,
+                        note=f"one pass of {order + 1} Taylor coefficients, O(n^2) an operation")
     g = _traced(f, x)
     n = int(np.size(x))
     ops = g.jvp().n_ops * n if g is not None else None
