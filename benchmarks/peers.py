@@ -117,7 +117,11 @@ def w2(n: int = 1_000_000) -> str:
         anp = importlib.import_module("autograd.numpy")
         eg = autograd.elementwise_grad(lambda t: anp.exp(t * t - t) / t)
         rows.append((measure("autograd.elementwise_grad", lambda: eg(xs), repeats=5), base, None))
-    return table(rows) + _missing(["jax", "torch", "autograd"])
+    text = table(rows) + _missing(["jax", "torch", "autograd"])
+    if jax is not None:   # issue 19: the hybrid compiled by JAX, side by side, and its compile time
+        from .jax_bench import w2_jax
+        text += "\n\n" + w2_jax(jax, n)
+    return text
 
 
 # ----------------------------------------------------------------- W3: extended Rosenbrock

@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
     names = args.only or list(WORKLOADS)
     header = (f"# hybriddiff benchmarks\n\n{machine()}\n\nEvery ratio compares two timings taken side by "
               f"side in this run (the best of auto-ranged rounds, interleaved for hybriddiff's rows of "
-              f"W1, W3 and core; spread = (max - min) / median).")
+              f"W1, W3, core and W2's JAX tables; spread = (max - min) / median).")
     sections: dict[str, str] = {}
     for name in names:
         title, run = WORKLOADS[name]

@@ -32,7 +32,14 @@ def test_renderings(seed_comparison):
     text = r.to_text()
     assert "fd-central" in text and "digits" in text
     md = r.to_markdown()
-    assert "| method |" in md.replace("  ", " ") or "method" in md.splitlines()[2]
+    lines = md.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("|"))
+    assert lines[header].startswith("| method | value | abs error | rel error | digits |"), lines[header]
+    columns = lines[header].count("|")
+    assert set(lines[header + 1]) <= set("|-: ") and lines[header + 1].count("|") == columns
+    body = lines[header + 2:header + 2 + len(r.rows)]
+    assert [line.split("|")[1].strip() for line in body] == [row.method for row in r.rows]
+    assert all(line.count("|") == columns for line in body)
     data = json.loads(r.to_json())
     assert data["rows"][0]["method"] == "forward" and isinstance(data["rows"][0]["time"], float)
 

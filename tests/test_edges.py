@@ -36,6 +36,8 @@ Findings (bugs) these tests pin:
   without ``full_output`` it returns 1.57e20 for log at 0 (with it: a DifferentiationError).
 - Eager forward and reverse give nan for the derivative of a locally constant f such as
   sqrt(floor(x)) at 0.5 (inf * 0); the graph, hybrid and symbolic give 0.
+- ``hd.compare(lambda x: x ** x, 0.0)`` calls the forward row "exact" (the rules' convention 0)
+  although x**x has no derivative at 0 (right-sided -inf): pow has no kink check (strict xfail).
 """
 from __future__ import annotations
 
@@ -194,22 +196,43 @@ def test_the_50_digit_power_of_zero_is_infinite_as_in_numpy(base, exponent):
 
 
 def test_compare_survives_pythons_power_stepping_out_of_the_domain():
-    """Python's ** on a negative float is complex: finite differences of x**0.5 at 0 must not
-    return complex derivatives, and the comparison must not crash on them."""
+    """Python's ** on a negative float is complex: finite differences of x**0.5 at 0 treat the
+    complex values as outside f's domain (one-sided, or the step is too large) and return a real
+    number with no error bound (the derivative is inf); the comparison calls no row accurate."""
     f = lambda x: x ** 0.5  # noqa: E731
     for scheme in ("central", "five-point", "richardson", "forward"):
-        try:
-            value = quietly(hd.finite_difference, f, 0.0, scheme=scheme)
-        except hd.DifferentiationError:
-            continue
-        assert isinstance(value, float), (scheme, value)
+        r = quietly(hd.finite_difference, f, 0.0, scheme=scheme, full_output=True)
+        assert isinstance(r.value, float) and r.value > 0, (scheme, r)
+        assert r.error_estimate == INF and "f is complex here" in r.note and "no error bound" in r.note, (scheme, r)
     r = quietly(hd.compare, f, 0.0, methods=["forward", "fd-central", "richardson"], budget=0.0005)
-    assert r.row("forward").status == "infinite"
+    assert r.row("forward").status == "infinite" and r.row("forward").value == INF
+    for method in ("fd-central", "richardson"):
+        assert r.row(method).status not in ("exact", "accurate"), r.row(method)
+        assert isinstance(r.row(method).value, float), r.row(method)
 
 
-def test_compare_of_x_to_the_x_at_0_does_not_crash():
-    r = quietly(hd.compare, lambda x: x ** x, 0.0, methods=["forward", "fd-central"], budget=0.0005)
+def test_compare_of_x_to_the_x_at_0_gives_the_peers_convention_and_trusts_no_difference_quotient():
+    """x**x at 0 is 0**0 = 1; the rules give the peers' value 0 (d/dx x**y = y x**(y-1) with a
+    strong zero, d/dy x**y = log(x) x**y taken as 0 at x = 0: CONVENTIONS.md, "Powers at zero");
+    the finite difference steps where x**x is complex, goes one-sided and is not called accurate."""
+    f = lambda x: x ** x  # noqa: E731
+    assert f(0.0) == 1.0 and hd.derivative(f, 0.0, method="forward") == 0.0
+    assert hd.derivative(f, 0.0, method="reverse") == 0.0
+    r = quietly(hd.compare, f, 0.0, methods=["forward", "fd-central"], budget=0.0005)
     assert [row.method for row in r.rows] == ["forward", "fd-central"]
+    assert r.row("forward").value == 0.0
+    central = r.row("fd-central")
+    assert central.status not in ("exact", "accurate") and central.value < 0, central
+    assert "outside its domain" in central.note and "one-sided forward" in central.note, central.note
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "x**x has no derivative at 0 (from the right x**x (log x + 1) -> -inf; complex on the left), "
+    "but pow has no kink check: hd.compare examines the point as 'finite', takes the rules' 0 as the "
+    "reference and calls the forward row 'exact' instead of 'convention' or 'no derivative'"))
+def test_compare_does_not_call_the_convention_at_0_to_the_0_exact():
+    r = quietly(hd.compare, lambda x: x ** x, 0.0, methods=["forward"], budget=0.0005)
+    assert r.examined.state != "finite" and r.row("forward").status != "exact", (r.examined.state, r.rows)
 
 
 @pytest.mark.parametrize("scheme", ["forward", "central", "five-point", "richardson", "complex-step"])
@@ -226,10 +249,15 @@ INFINITE = [c for c in CASES if math.isinf(c[4])]
 def test_finite_difference_estimates_are_infinite_where_the_derivative_is(name, f, x, value, derivative,
                                                                           scheme):
     """No finite difference can resolve an infinite derivative: it fails clearly, or its result
-    says so (error_estimate inf). Not so: the complex step at arcsin(1) claims 1e10 +- 4.5e5."""
+    says so (error_estimate inf). Not so: the complex step at arcsin(1) claims 1e10 +- 4.5e5.
+    Failing is right where f itself is infinite at x, and for the complex step (f's continuation
+    is not analytic there); where f is finite the real schemes give a value with estimate inf."""
     try:
         r = quietly(hd.finite_difference, f, x, scheme=scheme, full_output=True)
-    except hd.DifferentiationError:   # UnsupportedOperationError is one too
+    except hd.DifferentiationError as exc:   # UnsupportedOperationError is one too
+        assert not math.isfinite(value) or scheme == "complex-step", (name, scheme, exc)
+        assert any(why in str(exc) for why in ("not finite", "not differentiable", "cannot differentiate")), \
+            (name, scheme, exc)
         return
     except (IndexError, ZeroDivisionError) as exc:
         pytest.fail(f"{name}, {scheme}: {type(exc).__name__}: {exc} instead of a DifferentiationError")
@@ -246,10 +274,10 @@ def test_division_by_a_zero_constant():
     assert quietly(G, 1.0) == INF
     assert quietly(G.compile(), 1.0) == INF
     assert quietly(hd.derivative, f, 1.0, method="hybrid") == INF
-    try:
-        assert quietly(hd.derivative, f, 1.0, method="symbolic") == INF
-    except hd.DifferentiationError:
-        pass
+    # symbolic: SymPy's derivative of x/0 is zoo, which lambdify cannot print: a clear error naming
+    # it (KNOWN), not a KeyError and not a wrong number
+    with pytest.raises(hd.DifferentiationError, match="SymPy cannot print its derivative.*ComplexInfinity"):
+        quietly(hd.derivative, f, 1.0, method="symbolic")
 
 
 @pytest.mark.xfail(strict=True, reason=KNOWN["cbrt at 0", "symbolic"])
@@ -318,19 +346,20 @@ def test_complex_step_gradient_of_a_function_that_ignores_a_coordinate():
     assert hd.finite_difference(f, x, scheme="complex-step") == pytest.approx(expected, rel=1e-15)
 
 
-@pytest.mark.parametrize("f, x", [
-    (lambda x: hd.mod(3.0, x), 0.7), (lambda x: hd.mod(3.0, x * x), 1.1), (lambda x: hd.mod(x * x, 0.3), 0.7),
+@pytest.mark.parametrize("f, x, exact", [
+    # 3 mod x = 3 - 4x near 0.7: second derivative 0
+    (lambda x: hd.mod(3.0, x), 0.7, 0.0),
+    # 3 mod x^2 = 3 - 2x^2 near 1.1 (3/1.21 = 2.48): second derivative -4
+    (lambda x: hd.mod(3.0, x * x), 1.1, -4.0),
+    # x^2 mod 0.3 = x^2 - 0.3 k near 0.7: second derivative 2
+    (lambda x: hd.mod(x * x, 0.3), 0.7, 2.0),
 ], ids=["mod(3, x)", "mod(3, x*x)", "mod(x*x, 0.3)"])
-def test_second_derivative_of_mod_in_symbolic_mode(f, x):
-    """The value (as forward mode gives it) or a clear DifferentiationError (SymPy's own diff of
-    Mod(x*x, 0.3) twice recurses without end), not a raw ValueError from SymPy's printer."""
-    expected = hd.derivative(f, x, method="forward", order=2)
-    assert hd.derivative(f, x, method="hybrid", order=2) == pytest.approx(expected, rel=1e-14)
-    try:
-        got = hd.derivative(f, x, method="symbolic", order=2)
-    except hd.DifferentiationError:
-        return
-    assert got == pytest.approx(expected, rel=1e-14)
+def test_second_derivative_of_mod_in_symbolic_mode(f, x, exact):
+    """The value, as forward mode and the rules on paper give it (mod's partials are 1 and
+    -floor(a/b), piecewise constant), not a raw ValueError from SymPy's printer."""
+    assert hd.derivative(f, x, method="forward", order=2) == pytest.approx(exact, rel=1e-15, abs=1e-15)
+    assert hd.derivative(f, x, method="hybrid", order=2) == pytest.approx(exact, rel=1e-15, abs=1e-15)
+    assert hd.derivative(f, x, method="symbolic", order=2) == pytest.approx(exact, rel=1e-15, abs=1e-15)
 
 
 # ---------------------------------------------------------------------------- 4. the tape is freed
@@ -365,7 +394,8 @@ def census():
     return sum(isinstance(o, (Box, Graph, Node)) for o in gc.get_objects())
 
 
-def _nested_runs(probe):
+def _functions(probe):
+    """f: R -> R, fv: R^2 -> R^3 and fs: R^2 -> R, every intermediate value handed to ``probe``."""
     def f(x):
         a = probe(hd.sin(x) * x)
         b = probe(hd.exp(a) + x * x)
@@ -378,22 +408,51 @@ def _nested_runs(probe):
 
     def fs(v):
         return probe(hd.sin(v[0] * v[1]) * v[0] + hd.log1p(v[1] * v[1]))
+    return f, fv, fs
 
-    v = np.array([0.3, 0.5])
+
+NESTED_X, NESTED_V = 0.7, (0.3, 0.5)
+
+
+def _nested_runs(probe):
+    f, fv, fs = _functions(probe)
+    v = np.array(NESTED_V)
     return {
-        "grad of grad": lambda: hd.grad(hd.grad(f))(0.7),
-        "grad of grad of grad": lambda: hd.grad(hd.grad(hd.grad(f)))(0.7),
-        "forward over reverse": lambda: hd.grad(hd.grad(f), mode="forward")(0.7),
-        "reverse over forward": lambda: hd.grad(hd.grad(f, mode="forward"))(0.7),
+        "grad of grad": lambda: hd.grad(hd.grad(f))(NESTED_X),
+        "grad of grad of grad": lambda: hd.grad(hd.grad(hd.grad(f)))(NESTED_X),
+        "forward over reverse": lambda: hd.grad(hd.grad(f), mode="forward")(NESTED_X),
+        "reverse over forward": lambda: hd.grad(hd.grad(f, mode="forward"))(NESTED_X),
         "jacobian, reverse": lambda: hd.jacobian(fv, mode="reverse")(v),
         "jacobian, forward": lambda: hd.jacobian(fv, mode="forward")(v),
         "jacobian of grad": lambda: hd.jacobian(hd.grad(fs), mode="reverse")(v),
         "hessian": lambda: hd.hessian(fs)(v),
-        "vjp": lambda: hd.vjp(f, 0.7)[1](1.0),
+        "vjp": lambda: hd.vjp(f, NESTED_X)[1](1.0),
         "value_and_grad": lambda: hd.value_and_grad(fs)(v),
-        "derivative order 3, reverse": lambda: hd.derivative(f, 0.7, method="reverse", order=3),
+        "derivative order 3, reverse": lambda: hd.derivative(f, NESTED_X, method="reverse", order=3),
         "graph grad of grad": lambda: hd.trace(fs, v).grad().derivative()(v),
     }
+
+
+def _nested_reference(name):
+    """What each nested run must give, flattened: mpmath's own differentiation of the same
+    functions on 50-digit numbers (no rule of hybriddiff's modes involved)."""
+    import mpmath
+    f, fv, fs = _functions(lambda v: v)
+    with mpmath.workdps(50):
+        x, v = mpmath.mpf(NESTED_X), [mpmath.mpf(c) for c in NESTED_V]
+        d = [mpmath.diff(f, x, n) for n in range(4)]
+        s2 = lambda a, b: fs([a, b])  # noqa: E731
+        grad = [mpmath.diff(s2, v, (1, 0)), mpmath.diff(s2, v, (0, 1))]
+        hess = [mpmath.diff(s2, v, (2, 0)), mpmath.diff(s2, v, (1, 1)),
+                mpmath.diff(s2, v, (1, 1)), mpmath.diff(s2, v, (0, 2))]
+        jac = [mpmath.diff(lambda a, b, k=k: fv([a, b])[k], v, order)
+               for k in range(3) for order in ((1, 0), (0, 1))]
+        value = s2(*v)
+    table = {"grad of grad": [d[2]], "grad of grad of grad": [d[3]], "forward over reverse": [d[2]],
+             "reverse over forward": [d[2]], "jacobian, reverse": jac, "jacobian, forward": jac,
+             "jacobian of grad": hess, "hessian": hess, "vjp": [d[1]], "value_and_grad": [value] + grad,
+             "derivative order 3, reverse": [d[3]], "graph grad of grad": hess}
+    return [float(e) for e in table[name]]
 
 
 @pytest.mark.parametrize("name", list(_nested_runs(lambda v: v)))
@@ -411,7 +470,7 @@ def test_nothing_keeps_tapes_alive_after_nested_operators(name):
     assert probe.alive() == 0 and freed_by_refcount, (name, probe.alive(), len(probe.refs))
     assert after == before, (name, before, after)
     flat = np.concatenate([np.ravel(np.asarray(r, dtype=float)) for r in (result if isinstance(result, tuple) else (result,))])
-    assert np.all(np.isfinite(flat)), (name, result)
+    np.testing.assert_allclose(flat, _nested_reference(name), rtol=1e-14, atol=0, err_msg=name)
 
 
 def test_a_second_backward_after_a_nested_grad_still_refuses():

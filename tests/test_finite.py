@@ -186,8 +186,17 @@ def test_near_the_right_edge_and_very_close_to_it():
 
 def test_exceptions_at_stencil_points_count_as_outside():
     r = finite_difference(lambda x: 1 / x, 1e-3, h=1e-3, full_output=True)  # 1/0.0 raises
-    assert "ZeroDivisionError" in r.note and "one-sided forward" in r.note
-    assert rel(r.value, -1e6) < 0.5 and r.h == 1e-3  # the user's h is kept
+    assert "ZeroDivisionError" in r.note and "one-sided forward stencil (accuracy h^2)" in r.note
+    assert r.h == 1e-3  # the user's h is kept
+    # exactly the one-sided stencil (-3 f(x) + 4 f(x+h) - f(x+2h)) / 2h at that h: -666,667 ...
+    h = 1e-3
+    assert r.value == pytest.approx((-3 / 1e-3 + 4 / 2e-3 - 1 / 3e-3) / (2 * h), rel=1e-13)
+    # ... a third off the derivative -1e6 at a step as large as x: no error bound, and it says so
+    assert rel(r.value, -1e6) > 0.3 and r.error_estimate == math.inf and "no error bound" in r.note
+    # at a step the function resolves, the same fallback is accurate and bounded
+    r = finite_difference(lambda x: 1 / x, 1e-3, h=1e-6, full_output=True)
+    assert "one-sided" not in r.note and rel(r.value, -1e6) < 1e-5
+    assert abs(r.value + 1e6) <= r.error_estimate < 1e-4 * 1e6
 
 
 def test_f_not_finite_at_x_is_an_error():

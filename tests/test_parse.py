@@ -72,7 +72,7 @@ def test_baydin_example_forward_and_reverse():
     y = f(x1, x2)
     y.backward()
     assert (x1.grad, x2.grad) == pytest.approx((5.5, 1.7163378145367738), rel=1e-15)
-    assert hd.grad(f.as_function(), argnums=(0, 1))(2.0, 5.0) == pytest.approx((5.5, 1.7163378145367738))
+    assert hd.grad(f.as_function(), argnums=(0, 1))(2.0, 5.0) == pytest.approx((5.5, 1.7163378145367738), rel=1e-15)
 
 
 CASES = [
@@ -137,9 +137,21 @@ def test_folding_constants_stays_small(text):
     assert time.perf_counter() - start < 1.0
 
 
+def constants(text):
+    """The constant nodes of a parsed text as (value, type) pairs: ``7 == 7.0`` would hide the type."""
+    return [(node.const, type(node.const)) for node in parse_expression(text).graph.nodes if node.kind is CONST]
+
+
 def test_integer_literals_stay_exact_and_evaluate_to_floats():
-    assert type(parse_expression("7")()) is float and type(parse_expression("2**3")()) is float
-    assert [node.const for node in parse_expression("7.0 + 2**60").graph.nodes] == [7 + 2 ** 60]
+    # the graph keeps a whole literal as an exact int (2.0 and 1e3 too), other floats as floats
+    assert constants("7") == [(7, int)]
+    assert constants("2.0*x") == [(2, int)] and constants("1e3*x") == [(1000, int)]
+    assert constants("2.5*x") == [(2.5, float)] and constants("1/3*x") == [(Fraction(1, 3), Fraction)]
+    # exact folding: a float 7.0 + 2**60 would round to 2**60
+    assert constants("7.0 + 2**60") == [(7 + 2 ** 60, int)]
+    # evaluating gives floats
+    assert type(parse_expression("7")()) is float and parse_expression("7")() == 7.0
+    assert type(parse_expression("2**3")()) is float and parse_expression("2**3")() == 8.0
     assert str(parse_expression("2.0*x")) == "2*x" and str(parse_expression("2.5*x")) == "2.5*x"
 
 

@@ -3,6 +3,7 @@
 The full sizes run with HYBRIDDIFF_SLOW=1 (minutes); the default suite runs a tenth of them.
 """
 import gc
+import math
 import os
 import sys
 import tracemalloc
@@ -39,9 +40,14 @@ def test_every_interpreter_on_a_deep_sine_chain(deep):
         x = hd.Variable(0.5)
         y = f(x)
         y.backward()
-        assert value == pytest.approx(y.value, rel=1e-12)
-        assert d == pytest.approx(x.grad, rel=1e-9)
-        assert hd.Dual(0.5, 1.0) is not None and f(hd.Dual(0.5, 1.0)).tangent == pytest.approx(d, rel=1e-9)
+        # the chain rule by hand on floats: y <- 0.999 sin(y) + 0.001, y' <- 0.999 cos(y) y'
+        exact_value, exact_d = 0.5, 1.0
+        for _ in range(NODES // 3):
+            exact_value, exact_d = math.sin(exact_value) * 0.999 + 0.001, exact_d * 0.999 * math.cos(exact_value)
+        assert value == pytest.approx(exact_value, rel=1e-15) and y.value == pytest.approx(exact_value, rel=1e-15)
+        # the routes multiply the same partials in different orders: rounding grows like sqrt(n) ulps
+        assert d == pytest.approx(exact_d, rel=1e-12) and x.grad == pytest.approx(exact_d, rel=1e-12)
+        assert f(hd.Dual(0.5, 1.0)).tangent == pytest.approx(exact_d, rel=1e-12)
         text = str(g)
         assert "more lines" in text
         assert len(G.source().splitlines()) > NODES
@@ -70,8 +76,8 @@ def test_wide_gradient():
     n = 100_000 if SLOW else 20_000
     x = np.linspace(0.1, 1.0, n)
     f = lambda v: np.sum(v * v)  # noqa: E731
-    assert hd.grad(f)(x) == pytest.approx(2 * x)
-    assert hd.trace(f, x).grad()(x) == pytest.approx(2 * x)
+    np.testing.assert_array_equal(hd.grad(f)(x), 2 * x)          # 2 v is exact in floats
+    np.testing.assert_array_equal(hd.trace(f, x).grad()(x), 2 * x)
 
 
 def test_reverse_tape_is_freed_after_backward():

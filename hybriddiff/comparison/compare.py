@@ -142,7 +142,8 @@ def run_method(method: str, f: Callable[..., Any], x: Any, ref: Reference | None
 def compare(f: Callable[..., Any], x: Any, methods: Sequence[str] | None = None,
             budget: float = 0.05, name: str | None = None,
             timeout: float | None = DEFAULT_TIMEOUT, order: int = 1) -> Comparison:
-    """Run every method (default: all of ``hd.METHODS``) on f at x against a 50-digit reference.
+    """Run every method (default: all of ``hd.METHODS`` but ``hybrid-jax``, which runs when named:
+    JAX's import and compilation take seconds) on f at x against a 50-digit reference.
 
     Each row gets a status judged from evidence (``hd.STATUSES``): ``accurate`` only within what
     the method promises here; ``convention``, ``no derivative``, ``infinite`` or ``f undefined``
@@ -174,9 +175,10 @@ def compare(f: Callable[..., Any], x: Any, methods: Sequence[str] | None = None,
     # each name as hd.METHODS spells it ("central" is "fd-central"); an unknown one lists the methods
     order = check_order(order, "hd.compare")
     left_out: dict[str, str] = {}
-    if methods is None:
-        methods = [m for m in available_methods() if method_named(m).gives(order)]
-        left_out = {m: _cannot(m, order) for m in available_methods() if m not in methods}
+    if methods is None:   # every method, except those run only when asked for (hybrid-jax)
+        offered = [m for m in available_methods() if not method_named(m).opt_in]
+        methods = [m for m in offered if method_named(m).gives(order)]
+        left_out = {m: _cannot(m, order) for m in offered if m not in methods}
     else:
         methods = [method_named(m, "hd.compare").name for m in methods]
         for m in methods:

@@ -41,6 +41,9 @@ class Primitive:
     source_int: str | None = None             # shorter template when the last argument is an exact
                                               # int constant ("{0} ** {1}": ** is safe only then)
     out_source: str | None = None             # NumPy call writing into a buffer "{out}" (in-place code)
+    jax_source: str | None = None             # jax.numpy code template: "jnp.exp({0})" (None: the NumPy
+                                              # template with jnp for np, which fits every NumPy name
+                                              # jax.numpy shares)
     infix: str | None = None                  # operator symbol when printed infix ("+", "*")
     precedence: int = 100                     # for printing nested infix expressions
     dunder: str | None = None                 # Python's operator method: "add" -> __add__, __radd__
@@ -72,6 +75,8 @@ class Primitive:
             raise ValueError(f"primitive {self.name!r} is defined twice")
         if self.takes_complex is None:
             object.__setattr__(self, "takes_complex", self.smooth)
+        if self.jax_source is None:
+            object.__setattr__(self, "jax_source", self.source.replace("np.", "jnp."))
         object.__setattr__(self, "__doc__", self.doc)
         object.__setattr__(self, "__name__", self.name)
         PRIMITIVES[self.name] = self

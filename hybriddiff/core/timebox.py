@@ -16,6 +16,7 @@ from __future__ import annotations
 import pickle
 import sys
 import time
+import warnings
 import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -115,7 +116,11 @@ def stream(fn: Callable[..., Any], *args: Any, timeout: float | None = 5.0,
     proc = ctx.Process(target=_worker, args=(send, payload), daemon=True, name="hybriddiff-timebox")
     out = Streamed()
     try:
-        proc.start()
+        with warnings.catch_warnings():
+            # JAX (when loaded: the hybrid-jax method) warns at every fork that its threads' locks
+            # may deadlock a child that uses JAX; this child only runs SymPy, never JAX
+            warnings.filterwarnings("ignore", message="os.fork\\(\\) was called", category=RuntimeWarning)
+            proc.start()
         send.close()
         _collect(out, receive, proc, start + max(0.0, timeout), what)
     finally:

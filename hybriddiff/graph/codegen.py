@@ -107,6 +107,9 @@ def compile_graph(graph: GraphIR, backend: str = "numpy") -> Callable[..., Any]:
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    if backend == "jax":
+        from .jaxcode import compile_jax   # JAX loads only when asked for
+        return compile_jax(graph)
     name = graph.name if graph.name.isidentifier() else "f"
     params = ", ".join(graph.arg_names)
     call_args = f"({params}{',' if params else ''})"

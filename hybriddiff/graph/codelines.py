@@ -1,9 +1,10 @@
 """Code for a graph, line by line: one assignment per operation (adjoints commented), guard checks,
 the return line; ``source`` puts them in a readable function.
 
-Two backends print from the same loop over the nodes: "math" for Python floats (the records'
-``scalar_source``) and "numpy" for arrays, complex numbers and anything else (``source``, and
-``source_int`` where the last argument is an exact int). ``codegen.py`` compiles these lines,
+Three backends print from the same loop over the nodes: "math" for Python floats (the records'
+``scalar_source``), "numpy" for arrays, complex numbers and anything else (``source``, and
+``source_int`` where the last argument is an exact int) and "jax" for jax.numpy (``jax_source``;
+``jaxcode.py`` compiles it). ``codegen.py`` compiles these lines,
 ``chunked.py`` cuts them into functions for huge graphs.
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ from .ir import CONST, INPUT, OP, GraphIR
 from .listing import note_text
 
 
-BACKENDS = ("numpy", "math")
+BACKENDS = ("numpy", "math", "jax")
 
 
 def literal(value: Any) -> str:
@@ -42,8 +43,12 @@ def is_literal(text: str) -> bool:
 
 def expression(prim: Any, args: list[str], backend: str, int_last: bool = False) -> str:
     """One operation as code; ``int_last``: its last argument is an exact int constant."""
-    if backend == "numpy" and args and all(is_literal(a) for a in args):
-        args = [f"np.float64({args[0]})", *args[1:]]  # constants only: NumPy's 1/0 = inf, not an error
+    if backend in ("numpy", "jax") and args and all(is_literal(a) for a in args):
+        wrap = "np.float64" if backend == "numpy" else "jnp.asarray"   # constants only: 1/0 = inf, not an error
+        args = [f"{wrap}({args[0]})", *args[1:]]
+    if backend == "jax":
+        return prim.source_int.format(*args) if int_last and prim.source_int is not None else \
+            prim.jax_source.format(*args)
     if backend == "math":
         if prim.scalar_source is not None:
             return prim.scalar_source.format(*args)

@@ -47,14 +47,36 @@ class Graph(GraphIR):
         return jvp_graph(self)
 
     def source(self, backend: str = "numpy", name: str | None = None) -> str:
-        """Readable Python source: one assignment per node, adjoints commented."""
+        """Readable Python source: one assignment per node, adjoints commented (``backend``
+        "numpy", "math" or "jax": jax.numpy, as ``to_jax`` runs it)."""
+        if backend == "jax":
+            from .jaxcode import jax_source
+            return jax_source(self, name)
         from .codelines import source   # code generation and drawing load when first used
         return source(self, backend, name)
 
-    def compile(self, backend: str = "numpy") -> Callable[..., Any]:
-        """The graph as a fast Python function (math for floats, NumPy for arrays)."""
+    def compile(self, backend: str = "numpy", dtype: str = "float64") -> Callable[..., Any]:
+        """The graph as a fast Python function: ``backend`` "numpy" (math for floats, NumPy for
+        arrays) or "jax" (``jax.jit``: any batch shape, on CPU or GPU; ``dtype`` "float64" or
+        "float32"; JAX is an optional extra)."""
+        if backend == "jax":
+            from .jaxcode import compile_jax
+            return compile_jax(self, dtype)
+        if dtype != "float64":
+            raise ValueError(f"compile: dtype={dtype!r} is for backend='jax'; NumPy code computes in float64")
         from .codegen import compile_graph
         return compile_graph(self, backend)
+
+    def to_jax(self) -> Callable[..., Any]:
+        """The graph as a pure jax.numpy function (``jax.jit``, ``jax.vmap``, ``jax.grad`` take it);
+        a recorded guard is a ``checkify.check`` (see ``graph/jaxcode.py``). JAX is an optional extra.
+
+        >>> import hybriddiff as hd, jax                     # doctest: +SKIP
+        >>> float(jax.grad(hd.trace(hd.sin, 1.0).to_jax())(1.0))   # doctest: +SKIP
+        0.5403023...
+        """
+        from .jaxcode import to_jax
+        return to_jax(self)
 
     def to_sympy(self, nested: bool = False) -> Any:
         """``(assignments, outputs)``: one SymPy assignment per operation, so any depth converts;

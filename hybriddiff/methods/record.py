@@ -45,6 +45,9 @@ class Method:
     max_order: int | None = None                      # the highest derivative order it gives (None: any)
     # the promise at orders 2, 3, ... (None: ``promise`` at every order, as exact rules keep it)
     order_promises: tuple[float, ...] | None = None
+    # run by the comparison only when asked for by name (hybrid-jax: importing JAX and XLA's
+    # compilation cost seconds, more than the whole default comparison)
+    opt_in: bool = False
 
     def gives(self, order: int) -> bool:
         """Whether the method gives ``order``-th derivatives."""

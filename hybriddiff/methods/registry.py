@@ -8,13 +8,14 @@ at the end (ARCHITECTURE.md, "Adding a method").
 """
 from __future__ import annotations
 
+import importlib.util
 import time
 from typing import Any, Callable
 
 from ..core.checks import as_point
 from .ad import FORWARD, REVERSE
 from .fd import FD_ALIASES, FD_METHODS
-from .hybrid import HYBRID
+from .hybrid import HYBRID, HYBRID_JAX
 from .record import Method, Prepared, prepare_by_running
 from .symbolic import SYMBOLIC
 from .taylor import TAYLOR
@@ -25,6 +26,8 @@ METHOD_LIST: list[Method] = [
     TAYLOR,             # truncated Taylor series, any order in one pass (taylor.py)
     SYMBOLIC,           # sympy.diff of one nested expression (symbolic.py)
     HYBRID,             # derivative graph, simplified, compiled (hybrid.py)
+    # the same, compiled by JAX: where JAX is installed (found, not imported: import hybriddiff stays light)
+    *([HYBRID_JAX] if importlib.util.find_spec("jax") is not None else []),
     *FD_METHODS,        # fd-forward, fd-central, fd-five-point, complex-step, richardson (fd.py)
 ]
 
@@ -110,8 +113,11 @@ def prepare(name: str, f: Callable[..., Any], x: Any, order: int = 1) -> Prepare
     return prepared
 
 
-def derivative(f: Callable[[Any], Any], x: Any, method: str = "reverse", order: int = 1) -> Any:
+def derivative(f: Callable[[Any], Any], x: Any, method: str = "reverse", order: int = 1,
+               backend: str = "numpy") -> Any:
     """The ``order``-th derivative of f: R -> R at x, computed by ``method`` (see ``hd.METHODS``).
+    ``backend="jax"`` with ``method="hybrid"`` compiles the derivative graph with JAX (the
+    ``hybrid-jax`` method; JAX is an optional extra).
 
     >>> import hybriddiff as hd
     >>> round(hd.derivative(lambda x: hd.exp(x * x - x) / x, 2.0), 12)
@@ -124,11 +130,25 @@ def derivative(f: Callable[[Any], Any], x: Any, method: str = "reverse", order: 
     if type(order) is not int or order < 1:     # (a bool is not an order)
         raise ValueError(f"hd.derivative: order must be a positive int, got {order!r}")
     record = method_named(method)
+    if backend != "numpy":
+        record = _on_backend(record, backend)
     if type(x) is not float:   # a Python float needs no analysis: the common case stays thin
         x = as_point(x, "x", "hd.derivative")
         if not isinstance(x, (int, float, complex)) and getattr(x, "ndim", 0):
             raise TypeError("hd.derivative is for f: R -> R; use hd.grad or hd.jacobian for array inputs")
     return record.run(f, x, order)
+
+
+def _on_backend(record: Method, backend: str) -> Method:
+    """``hybrid`` on another backend: its method record (JAX: ``hybrid-jax``), or a clear error."""
+    if backend != "jax":
+        raise ValueError(f"hd.derivative: backend must be 'numpy' or 'jax', got {backend!r}")
+    if record.name not in ("hybrid", "hybrid-jax"):
+        raise ValueError(f"hd.derivative: backend='jax' is for method='hybrid' (the compiled derivative "
+                         f"graph), not {record.name!r}")
+    if importlib.util.find_spec("jax") is None:
+        raise ImportError('hd.derivative(backend="jax") needs JAX: pip install "hybriddiff[jax]"')
+    return HYBRID_JAX
 
 
 __all__ = ["METHOD_LIST", "available_methods", "method_named", "register_method", "prepare", "derivative"]

@@ -176,7 +176,7 @@ def order_study(f: Callable[[Any], Any], x: float, orders: Sequence[int] = DEFAU
 
 def _one_order(study: OrderStudy, f: Callable[[Any], Any], x: float, n: int, chosen: list[str] | None,
                nested: bool, budget: float, limit: float, timeout: float | None) -> None:
-    names = chosen if chosen is not None else list(available_methods())
+    names = chosen if chosen is not None else [m for m in available_methods() if not method_named(m).opt_in]
     able = [m for m in names if method_named(m, "hd.order_study").gives(n) and m not in study.stopped]
     result = compare(f, x, methods=able, budget=budget, timeout=timeout, order=n)
     for row in result.rows:
