@@ -301,12 +301,14 @@ def test_compare_on_a_10000_operation_chain_skips_what_is_unaffordable():
     """The compiled hybrid derivative crawls under tracemalloc (a line lookup per allocation in one
     huge generated function): its memory is skipped with a note, and the comparison stays quick."""
     start = time.perf_counter()
-    r = hd.compare(sine_chain(3_334), 0.5, methods=["forward", "reverse", "hybrid"], budget=0.01)
+    # (the hybrid's set-up takes 5-9 s here: a limit of 25 s keeps a busy CI runner from timing it out;
+    # the time limit itself is tested elsewhere)
+    r = hd.compare(sine_chain(3_334), 0.5, methods=["forward", "reverse", "hybrid"], budget=0.01, timeout=25.0)
     elapsed = time.perf_counter() - start
     assert all(row.status in TRUSTED for row in r.rows), [(row.method, row.status, row.note) for row in r.rows]
     for row in r.rows:
         assert row.memory is not None or "memory not measured" in row.note, row
-    assert elapsed < 30.0
+    assert elapsed < 60.0
 
 
 @pytest.mark.slow
