@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import operator
+from fractions import Fraction
 from typing import Any, Callable
 
 import numpy as np
@@ -135,6 +136,9 @@ div = _infix("div", "/", np.true_divide, operator.truediv,
 
 
 def _np_pow(x: Any, y: Any) -> Any:
+    # an exact rational constant (the expression language's 1/3) is its float here: NumPy cannot
+    # type a Fraction (the 50-digit reference keeps it exact in mpmath)
+    x, y = (a.numerator / a.denominator if type(a) is Fraction else a for a in (x, y))
     # NumPy refuses integer arrays to negative integer powers; the float power is what users mean.
     if np.issubdtype(np.result_type(x, y), np.integer):
         return np.float_power(x, y)
