@@ -124,15 +124,10 @@ def test_forward_reverse_and_graph_match_the_50_digit_reference(expr, x, y):
 
 @examples(150)
 @given(expr=smooth_expressions, x=points, y=points)
-# the rules of log2 and log10 divide by log(2), log(10) computed in double at rule time, so the
-# "50-digit" reference is 16 digits: 3530.8494463679005 (exact ...9008), see test below
-# the same for constants met in a rule: arctan2's partial x / (x*x + y*y) with the constant
-# y = 0.812 computes y*y in double: reference 1.2315270653380133, exact ...132
 def test_the_reference_agrees_with_mpmaths_own_differentiation(expr, x, y):
     """The reference (exact rules at 50 digits) against mpmath.diff of f on mpmath numbers: the
     table's partials, composed, against a method that knows nothing of them."""
     assume((uses(expr, "x") or uses(expr, "y")) and plain_value(expr, x, y) is not None)
-    assume(not _rounded_constant_rule(expr))
     fv = vector_function_of(expr)
     point = np.array([x, y])
     ref, note = reference(fv, point)
@@ -149,22 +144,17 @@ def quietly(fn, *args, **kwargs):
         return fn(*args, **kwargs)
 
 
-def _rounded_constant_rule(expr) -> bool:
-    """log2, log10 and arctan2 rules hold a constant computed in double (the known limit below)."""
-    return any(name in repr(expr) for name in ("'log2'", "'log10'", "'arctan2'"))
-
-
-@pytest.mark.xfail(strict=True, reason="the log2/log10 rules divide by log(2), log(10) computed in "
-                   "double when the rule is printed, so the 50-digit reference is exact to ~1 ulp only")
 @pytest.mark.parametrize("name, base", [("log2", 2), ("log10", 10)])
 def test_the_reference_of_log2_and_log10_has_fifty_digits(name, base):
-    """Finding: the partials 1 / (x * log(2)) and 1 / (x * log(10)) call log on a Python int when
-    the rule runs, so the derivative graph holds the double 2.302585092994046 and the 50-digit
-    reference (and every derivative graph evaluated in mpmath) is only good to about 16 digits."""
+    """The partials 1 / (x * log(2)) and 1 / (x * log(10)) keep log(base) as a node of the derivative
+    graph (not the double 2.302585092994046), so the 50-digit reference is exact to 50 digits, and
+    so is Taylor mode on mpmath numbers (the higher-order reference)."""
     value, _ = reference(hd.PRIMITIVES[name], 0.7)
     with mpmath.workdps(50):
         exact = 1 / (mpmath.mpf(0.7) * mpmath.log(base))
         assert abs(value - exact) <= mpmath.mpf(10) ** -45 * abs(exact), (value, exact)
+        second = hd.taylor(hd.PRIMITIVES[name], mpmath.mpf(0.7), 2).coefficients[2] * 2
+        assert abs(second + exact / mpmath.mpf(0.7)) <= mpmath.mpf(10) ** -45 * abs(exact), second
 
 
 # ---------------------------------------------------------------------------- 1b. symbolic and hybrid
@@ -395,7 +385,6 @@ def _sympy_second(nested, first, second):
 @given(expr=expressions, x=points, y=points)
 def test_second_derivatives_by_graphs_equal_sympys_diff_twice(expr, x, y):
     assume(plain_value(expr, x, y) is not None)
-    assume(not _rounded_constant_rule(expr))
     f = function_of(expr)
     g = hd.trace(f, x, y)
     nested, (sx, sy) = to_sympy_expr(g), input_symbols(g)

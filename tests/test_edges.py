@@ -36,8 +36,9 @@ Findings (bugs) these tests pin:
   without ``full_output`` it returns 1.57e20 for log at 0 (with it: a DifferentiationError).
 - Eager forward and reverse give nan for the derivative of a locally constant f such as
   sqrt(floor(x)) at 0.5 (inf * 0); the graph, hybrid and symbolic give 0.
-- ``hd.compare(lambda x: x ** x, 0.0)`` calls the forward row "exact" (the rules' convention 0)
-  although x**x has no derivative at 0 (right-sided -inf): pow has no kink check (strict xfail).
+- ``hd.compare(lambda x: x ** x, 0.0)`` called the forward row "exact" (the rules' convention 0)
+  although x**x has no derivative at 0 (right-sided -inf): pow has no kink check. Fixed: the
+  cross-check against mpmath.diff of f's values withdraws the reference (every row "unchecked").
 """
 from __future__ import annotations
 
@@ -226,13 +227,12 @@ def test_compare_of_x_to_the_x_at_0_gives_the_peers_convention_and_trusts_no_dif
     assert "outside its domain" in central.note and "one-sided forward" in central.note, central.note
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "x**x has no derivative at 0 (from the right x**x (log x + 1) -> -inf; complex on the left), "
-    "but pow has no kink check: hd.compare examines the point as 'finite', takes the rules' 0 as the "
-    "reference and calls the forward row 'exact' instead of 'convention' or 'no derivative'"))
 def test_compare_does_not_call_the_convention_at_0_to_the_0_exact():
+    """x**x has no derivative at 0 and pow has no kink check, so the rules' 0 looks like a reference;
+    the cross-check against mpmath.diff of f's own values (no rule involved) withdraws it."""
     r = quietly(hd.compare, lambda x: x ** x, 0.0, methods=["forward"], budget=0.0005)
     assert r.examined.state != "finite" and r.row("forward").status != "exact", (r.examined.state, r.rows)
+    assert r.row("forward").status == "unchecked" and "mpmath.diff of f's own values" in r.examined.note
 
 
 @pytest.mark.parametrize("scheme", ["forward", "central", "five-point", "richardson", "complex-step"])

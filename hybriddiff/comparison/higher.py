@@ -24,11 +24,10 @@ import numpy as np
 from ..ad.taylor import taylor
 from ..graph.facade import Graph, trace
 from .conditioning import MAX_OPS, attainable
+from .crosscheck import cross_check
 from .kinks import active, input_values, node_values
-from .reference import DIGITS, NONE, UNDEFINED, Reference, precision, settle_sides
-
-AGREE = 1e-25   # relative: Taylor mode at 50 digits and mpmath.diff agree far closer on analytic f
-
+from .precision import DIGITS, precision
+from .reference import NONE, UNDEFINED, Reference, settle_sides
 
 def check_order(order: Any, where: str) -> int:
     """``order`` as a derivative order (a positive int), or a clear ValueError."""
@@ -71,7 +70,9 @@ def _examine(f: Callable[..., Any], x: float, order: int) -> Reference:
         if graph is not None:
             settle_sides(ref, graph, f, x, order)
         return ref
-    _cross_check(ref, graph if graph is not None else f, x, order)
+    g = graph if graph is not None else f
+    if isinstance(ref.value, mpmath.mpf) and mpmath.isfinite(ref.value):
+        ref.take(cross_check(lambda t: g(x + t), ref.value, ref.value, order, what="Taylor mode gives"))
     if ref.state == "finite" and graph is not None:
         ref.attainable = _attainable(f, x, order, coefficient)
     return ref
@@ -89,49 +90,6 @@ def _state(value: Any) -> str:
     return "infinite" if mpmath.isinf(value) else "finite"
 
 
-def _cross_check(ref: Reference, g: Callable[..., Any], x: float, order: int) -> None:
-    """mpmath.diff of f's own values at 50 digits: no rule of the table involved. Where the central
-    difference meets f undefined (a domain edge), the one-sided differences stand in for it."""
-    import mpmath
-    if not isinstance(ref.value, mpmath.mpf) or not mpmath.isfinite(ref.value):
-        return
-    with precision(DIGITS):
-        checks = []
-        for direction in (0, 1, -1):
-            try:
-                checks.append(mpmath.diff(lambda t: g(t), mpmath.mpf(x), order, direction=direction))
-            except Exception as exc:   # f's values are not mpmath numbers: the rules stand alone
-                if direction == 0:
-                    ref.note += f" (not cross-checked: mpmath.diff failed: {type(exc).__name__})"
-                    return
-                checks.append(mpmath.mpf("nan"))
-            if direction == 0 and _close(checks[0], ref.value):
-                ref.note += f", agreeing with mpmath.diff of f's own values to {_digits(checks[0], ref.value)} digits"
-                return
-    sides = [c for c in checks[1:] if isinstance(c, mpmath.mpf) and not mpmath.isnan(c)]
-    if len(sides) == 1 and _close(sides[0], ref.value):
-        ref.note += ", agreeing with mpmath.diff from the one side where f is defined"
-        return
-    ref.state = NONE
-    ref.note = (f"no reference: Taylor mode gives {mpmath.nstr(ref.value, 17)} but mpmath.diff of f's own "
-                f"values {mpmath.nstr(checks[0], 17)} (left {mpmath.nstr(checks[2], 17)}, right "
-                f"{mpmath.nstr(checks[1], 17)}): f is not analytic here (or a rule is wrong)")
-    ref.value = None
-
-
-def _close(check: Any, value: Any) -> bool:
-    import mpmath
-    return bool(mpmath.isfinite(check) and abs(check - value) <= AGREE * max(1, abs(value)))
-
-
-def _digits(check: Any, value: Any) -> str:
-    import mpmath
-    gap = abs(check - value)
-    if gap == 0:
-        return f"all {DIGITS}"
-    return f"{int(min(DIGITS, -mpmath.log10(gap / max(1, abs(value)))))}"
-
-
 def _attainable(f: Callable[..., Any], x: float, order: int, coefficient: Any) -> float | None:
     """Randomly rounded float64 runs of the Taylor pass (traced): what float64 attains here."""
     try:
@@ -143,4 +101,4 @@ def _attainable(f: Callable[..., Any], x: float, order: int, coefficient: Any) -
     return attainable(pass_graph, x, [coefficient])
 
 
-__all__ = ["examine_order", "check_order", "AGREE"]
+__all__ = ["examine_order", "check_order"]

@@ -11,10 +11,8 @@ finite, infinite, or does not exist (a kink, tie or jump whose one-sided derivat
 """
 from __future__ import annotations
 
-import threading
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import numpy as np
 
@@ -22,20 +20,9 @@ from ..display.format import full_value
 from ..graph.facade import Graph, trace
 from ..graph.arguments import assemble
 from .conditioning import MAX_OPS, attainable
+from .crosscheck import check_first_derivative
 from .kinks import MAX_ENTRIES, Sides, active, input_values, node_values, one_sided
-
-DIGITS = 50
-_PRECISION = threading.RLock()
-
-
-@contextmanager
-def precision(n: int) -> Iterator[None]:
-    """mpmath at n digits, one thread at a time: mpmath's precision is one global setting, so two
-    threads entering and leaving ``workdps`` out of order would leave each other at 15 digits."""
-    import mpmath
-    with _PRECISION, mpmath.workdps(n):
-        yield
-
+from .precision import DIGITS, precision
 
 def _mp_point(x: Any) -> Any:
     import mpmath
@@ -128,6 +115,15 @@ class Reference:
     attainable: float | None = None
     f_value: Any = None
 
+    def take(self, check: tuple[bool, str]) -> None:
+        """An independent check's verdict (``crosscheck.py``): agreeing, its note is appended; not,
+        the reference is withdrawn (state "none") and the note says why."""
+        agrees, note = check
+        if agrees:
+            self.note += note
+        else:
+            self.state, self.value, self.note = NONE, None, note
+
     def floats(self) -> np.ndarray:
         """The value as a float array (nan where there is none)."""
         if self.value is None:
@@ -182,11 +178,21 @@ def _examine(f: Callable[..., Any], x: Any) -> Reference:
     if conventions or ref.state == NONE:
         settle_sides(ref, graph, f, x)
     if ref.state == FINITE:
+        ref.take(check_first_derivative(ref.value, lambda point: _values(graph, f, point), x))
+    if ref.state == FINITE:
         ref.attainable = attainable(d, x, np.ravel(ref.floats()))
         if ref.attainable is None and d.n_ops > MAX_OPS:
             ref.note += (f"; what float64 attains here is not measured (the derivative graph has {d.n_ops:,} "
                          f"operations, past {MAX_OPS:,}): rows are judged by their methods' promises alone")
     return ref
+
+
+def _values(graph: Graph, f: Callable[..., Any], point: Any) -> Any:
+    """f at a point near x, in mpmath: its graph, or f itself past a branch the graph recorded."""
+    try:
+        return graph(point)
+    except Exception:   # TraceGuardError: this point takes another branch
+        return f(point)
 
 
 def _state(value: np.ndarray) -> str:

@@ -247,9 +247,27 @@ def _mp_log_base(base: int) -> Callable[..., Any]:
     return call
 
 
-log2 = _unary("log2", np.log2, _mp_log_base(2), lambda x, out: 1 / (x * log(2)), "codegen.cfunctions.log2",
+def _log_of(base: int, like: Any) -> Any:
+    """log(base) as precise as ``like``'s arithmetic: in a printed rule a node ``log(base)`` (so a
+    derivative graph evaluates it at its own precision: 50 digits in the reference, not the double),
+    beside mpmath numbers mpmath's log at the working precision, else the double. Boxes (Dual over
+    mpmath, Taylor, ...) are opened down to the number inside."""
+    inner = like
+    while hasattr(inner, "_hd_apply") and hasattr(inner, "value"):
+        inner = inner.value
+    if isinstance(inner, np.ndarray) and inner.dtype == object and inner.size:
+        inner = inner.flat[0]
+    if hasattr(inner, "_hd_constant"):   # a printed rule (``core/printer.Printed``)
+        return log(inner._hd_constant(base))
+    if type(inner).__module__.startswith("mpmath"):
+        import mpmath
+        return mpmath.log(base)
+    return log(base)
+
+
+log2 = _unary("log2", np.log2, _mp_log_base(2), lambda x, out: 1 / (x * _log_of(2, x)), "codegen.cfunctions.log2",
               r"\log_{{2}}{{\left({0}\right)}}", domain=(0.1, 10.0), total=False)
-log10 = _unary("log10", np.log10, _mp_log_base(10), lambda x, out: 1 / (x * log(10)),
+log10 = _unary("log10", np.log10, _mp_log_base(10), lambda x, out: 1 / (x * _log_of(10, x)),
                "codegen.cfunctions.log10", r"\log_{{10}}{{\left({0}\right)}}", domain=(0.1, 10.0),
                total=False)
 sqrt = _unary("sqrt", np.sqrt, "sqrt", lambda x, out: 1 / (2 * out), "sqrt", r"\sqrt{{{0}}}",

@@ -32,6 +32,11 @@ class Printed(Operators, Box):
     def _hd_apply(self, prim: Primitive, args: tuple) -> "Printed":
         return render(prim, [as_printed(a, self.style) for a in args], self.style)
 
+    def _hd_constant(self, value: Any) -> "Printed":
+        """A constant in this placeholder's style (a rule that computes with exact constants, such as
+        log2's log(2), prints the computation instead of its double: ``primitives._log_of``)."""
+        return as_printed(value, self.style)
+
     def _hd_compare(self, op, other, name):  # pragma: no cover - rules never branch
         raise TypeError("a rule in the primitive table branches on a value")
 
