@@ -181,3 +181,45 @@ def test_tanh_derivative_keeps_its_relative_accuracy_for_large_x(mode):
         assert hd.derivative(hd.tanh, x, method=mode) == pytest.approx(1 / math.cosh(x) ** 2, rel=1e-14)
     assert hd.derivative(hd.arctanh, 1 - 1e-12, method=mode) == pytest.approx(1 / (1e-12 * (2 - 1e-12)), rel=1e-4)
     assert hd.derivative(hd.arcsinh, 1e200, method=mode) == pytest.approx(1e-200, rel=1e-14)
+
+
+# ---------------------------------------------------------------- issue 20's finds (notebook 09)
+@pytest.mark.parametrize("method", ["forward", "reverse", "symbolic", "hybrid", "taylor"])
+def test_a_structural_zero_keeps_the_domain_of_what_it_drops(method):
+    """0 * log(x) + x is nan at -1 in floats; tracing folds 0 * v to the structural 0 and used to
+    drop log(x) with it, so the graph, hybrid and symbolic gave -1 and 1.0 there."""
+    f = lambda x: 0 * hd.log(x) + x  # noqa: E731
+    assert math.isnan(hd.derivative(f, -1.0, method=method)), method
+    assert hd.derivative(f, 2.0, method=method) == 1.0, method
+    assert math.isnan(hd.trace(f, 2.0)(-1.0)) and hd.trace(f, 2.0)(2.0) == 2.0
+
+
+def test_compare_calls_every_row_f_undefined_past_a_dropped_domain():
+    r = hd.compare(lambda x: 0 * hd.sqrt(x) + x, -1.0, methods=["forward", "reverse", "symbolic", "hybrid"],
+                   budget=0.0005)
+    assert [row.status for row in r.rows] == ["f undefined"] * 4, [(row.method, row.status) for row in r.rows]
+
+
+def test_an_equality_branch_is_a_tie_and_its_convention_is_never_called_accurate():
+    """``if x == 0: return 0 * x`` at 0: the rules follow the branch (0), the derivative is 1 (f is x
+    on both sides). The reference is the one-sided derivatives' 1.0; the AD rows are not trusted
+    (the allowance for rounding is measured against the rules' own value, not the reference)."""
+    def f(x):
+        if x == 0:
+            return 0 * x
+        return x
+    r = hd.compare(f, 0.0, methods=["forward", "reverse", "hybrid", "fd-central"], budget=0.0005)
+    assert float(r.examined.value) == 1.0 and "`v0 == 0` was True" in r.reference_note, r.reference_note
+    assert {row.method: row.status for row in r.rows} == {
+        "forward": "inaccurate", "reverse": "inaccurate", "hybrid": "inaccurate", "fd-central": "exact"}
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_matmul_of_values_is_the_matrix_product(mode):
+    """``x @ w`` and ``A @ x`` on arrays of values (NumPy's matmul is not elementwise) were refused as
+    "no differentiation rule"; they are NumPy's object matmul, as np.dot."""
+    A, w, x0 = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([1.0, -1.0]), np.array([0.5, 2.0])
+    assert hd.grad(lambda x: x @ w, mode=mode)(x0).tolist() == [1.0, -1.0]
+    assert hd.jacobian(lambda x: A @ x, mode=mode)(x0).tolist() == A.tolist()
+    assert hd.grad(lambda x: x @ A @ x, mode=mode)(x0).tolist() == ((A + A.T) @ x0).tolist()
+    assert hd.trace(lambda x: x @ A @ x, x0).grad()(x0).tolist() == ((A + A.T) @ x0).tolist()

@@ -44,8 +44,8 @@ def active(graph: Graph, env: list[Any]) -> list[str]:
             if hit:
                 found.append(node.prim.convention)
     names = operand_names(graph) if graph.guards else {}
-    for guard in graph.guards:
-        if guard.op in ("<", "<=", ">", ">=") and env[guard.lhs] == env[guard.rhs]:
+    for guard in graph.guards:   # an equality test met at equality is a tie too (``if x == 0:``)
+        if env[guard.lhs] == env[guard.rhs]:
             found.append(f"a branch on a tie: `{names[guard.lhs]} {guard.op} {names[guard.rhs]}` was "
                          f"{guard.outcome} here, and the derivative is that branch's")
     return found

@@ -194,6 +194,10 @@ class BoxArray(np.ndarray):
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
         plain = [a.view(np.ndarray) if isinstance(a, BoxArray) else a for a in inputs]
         out = kwargs.pop("out", None)
+        if ufunc is np.matmul and method == "__call__" and out is None:
+            # not elementwise: NumPy's object loop of matmul sums the elements' own products
+            result = np.matmul(*[np.asarray(a, dtype=object) for a in plain], **kwargs)
+            return result.view(BoxArray) if isinstance(result, np.ndarray) and result.ndim else result
         if method != "__call__" or kwargs or ufunc.nout != 1:
             if out is not None:
                 kwargs["out"] = tuple(o.view(np.ndarray) if isinstance(o, BoxArray) else o for o in out)

@@ -27,6 +27,7 @@ SAFETY = 2.0        # error estimate: twice the largest neighbour distance, plus
 GROWTH = 2.0        # Ridders: stop once the diagonal moves by more than GROWTH x the best error ...
 NOISY = 1e3         # ... while the best error is within NOISY x of this row's rounding error
 LOST = 0.5          # a relative error estimate above this: no bound at all
+UNSETTLED = 100.0   # plain differences still changing more with each halving, this far above rounding
 
 
 def _start(line: Line, stencil: Stencil, h: float, user_h: bool) -> tuple[Stencil, float, list[int], str]:
@@ -99,6 +100,17 @@ class _Table:
         predicted = np.abs(above - last) / (2.0 ** self.powers[0] - 1)
         return np.abs(self.best - last) <= 10 * (predicted + self.best_err + self.noises[-1])
 
+    def settling(self) -> np.ndarray:
+        """Do the plain differences settle at the last steps (each change no larger than the one
+        before, or down at rounding level)? Changes that grow well above rounding mean the steps
+        never reached the range where D(h) = f' + a h^2 + ...: straddling a kink at 1e-4 from x,
+        D(h) = 1 + c/h, and an early entry of the table only looks converged."""
+        if len(self.rows) < 3:
+            return np.full(self.best.shape, True)
+        older = np.abs(self.rows[-2][0] - self.rows[-3][0])
+        newer = np.abs(self.rows[-1][0] - self.rows[-2][0])
+        return (newer <= older) | (newer <= UNSETTLED * self.noises[-1])
+
     def finish(self) -> None:
         """With too few rows for any confirmation, the last row's entries count as they are."""
         if self.best is None or len(self.rows) == 2:
@@ -129,6 +141,12 @@ def _table(line: Line, stencil: Stencil, h0: float, powers: list[int], budget: i
     error = SAFETY * table.best_err
     lost = ((error > LOST * np.abs(table.best)) & (error > 100 * table.floor)) | ~table.consistent()
     probe = table.steps[-3] if len(table.steps) >= 3 else table.steps[0]  # the kink check's s
+    unsettled = ~table.settling()
+    if np.any(unsettled & ~lost):
+        return Estimate(table.best, np.where(lost | unsettled, np.inf, error), table.steps[table.at],
+                        f"no error bound: the differences still grew at the smallest step "
+                        f"h={table.steps[-1]:.3g}, so f changes on a scale below it (a kink or a "
+                        f"singularity near x?); pass a smaller h", probe=probe)
     if np.any(lost):
         return Estimate(table.best, np.where(lost, np.inf, error), table.steps[table.at],
                         lost_note("the extrapolation table did not settle"), probe=probe)

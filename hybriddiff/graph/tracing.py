@@ -17,6 +17,7 @@ from ..core.overloads import Operators
 from ..core.record import PRIMITIVES, Primitive
 from ..errors import DifferentiationError, OutputTypeError
 from .ir import GraphIR, Guard
+from .nodes import CONST, OP
 
 
 class Tracer(Operators, Box):
@@ -39,7 +40,10 @@ class Tracer(Operators, Box):
                 indices.append(graph.const(a))
                 values.append(a)
         value = bind(prim, *values) if known else None
-        return Tracer(graph, graph.emit(prim, indices), value, level)
+        index = graph.emit(prim, indices)
+        if known and prim.name == "mul" and graph.nodes[index].kind == CONST:
+            _keep_dropped(graph, indices)
+        return Tracer(graph, index, value, level)
 
     def _hd_compare(self, op: Callable[[Any, Any], bool], other: Any, name: str) -> bool:
         same = type(other) is Tracer and other._level == self._level
@@ -57,9 +61,17 @@ class Tracer(Operators, Box):
         return f"Tracer(v{self.index}, value={self.value!r})"
 
 
+def _keep_dropped(graph: GraphIR, indices: list[int]) -> None:
+    """``0 * v`` folds to the structural zero 0, dropping v; but f as written is nan where v is (0 *
+    log(-1) is nan in floats), so v stays as a domain of the traced f: no value, no derivative there."""
+    for i in indices:
+        if graph.nodes[i].kind == OP and i not in graph.domains:
+            graph.domains.append(i)
+
+
 def _fast_binary(prim: Primitive, reflected: bool) -> Callable[[Tracer, Any], Any]:
     """``self op other`` (or ``other op self``) recorded without the generic dispatch."""
-    scalar = prim.scalar
+    scalar, drops = prim.scalar, prim.name == "mul"
 
     def op(self: Tracer, other: Any) -> Any:
         kind = type(other)
@@ -75,7 +87,10 @@ def _fast_binary(prim: Primitive, reflected: bool) -> Callable[[Tracer, Any], An
             value = None
         else:
             value = _value(prim, scalar, (y, x) if reflected else (x, y))
-        return Tracer(self.graph, self.graph.emit(prim, (a, b)), value, self._level)
+        index = self.graph.emit(prim, (a, b))
+        if drops and value is not None and self.graph.nodes[index].kind == CONST:
+            _keep_dropped(self.graph, [a, b])
+        return Tracer(self.graph, index, value, self._level)
 
     return op
 
@@ -206,3 +221,5 @@ def set_outputs(graph: GraphIR, out: Any, level: int, where: str) -> None:
     else:
         graph.outputs = [index_of(out)]
         graph.out_container, graph.out_sizes = "scalar", [None]
+    if graph.domains:   # operands dropped by 0 * v: the outputs join them (a derivative's domain)
+        graph.domains = list(dict.fromkeys(graph.domains + [o for o in graph.outputs if graph.nodes[o].kind != CONST]))
