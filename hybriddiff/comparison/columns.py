@@ -107,7 +107,7 @@ COLUMNS: list[Column] = [
     _field("spread", "spread", formatted(".0%"), "(slowest - fastest) / median of those rounds"),
     _field("setup", "setup", seconds, "once (tracing, SymPy, compiling)"),
     _field("passes", "passes", explain="sweeps (AD) or evaluations of f (FD)"),
-    _field("ops", "ops", explain="operations one call executes"),
+    _field("ops", "ops", explain="operations of the call's work written as a graph (f with its tangents or adjoints, after exact simplification and sharing; FD: f's operations times evaluations): a deterministic model of the work, not a count of what the timed Python call executes"),
     _field("memory", "memory", byte_size, "peak bytes of one call"),
     _field("status", "status", explain="how far the value can be trusted (the statuses below)"),
     _field("note", "note", explain="an error estimate, a fallback, the convention used, why a method failed"),

@@ -5,6 +5,8 @@ once and differentiates the graph n times (hash-consing keeps it small), then ev
 """
 from __future__ import annotations
 
+import dataclasses
+
 from typing import Any, Callable
 
 import numpy as np
@@ -76,6 +78,16 @@ def prepare_forward(f: Callable[..., Any], x: Any, order: int = 1) -> Prepared:
     return Prepared(columns, passes=n, ops=ops, note=f"{n} pass{'es' if n != 1 else ''}, one per input direction")
 
 
+def _sweeps_ops(g: Any) -> int:
+    """The operations of one reverse sweep per output: each output's gradient graph (f's part that
+    output needs included), as ``hd.jacobian(mode="reverse")`` sweeps them one by one."""
+    total = 0
+    for o in g.outputs:
+        one = dataclasses.replace(g, outputs=[o], out_sizes=[None], out_container="scalar", _intern=None)
+        total += one.prune().grad().n_ops
+    return total
+
+
 def prepare_reverse(f: Callable[..., Any], x: Any, order: int = 1) -> Prepared:
     """One recording pass and one backward sweep (per output, for a vector f: ``hd.jacobian``)."""
     if order > 1:
@@ -89,7 +101,7 @@ def prepare_reverse(f: Callable[..., Any], x: Any, order: int = 1) -> Prepared:
                             note="one recording pass and one backward sweep, timed as hd.derivative runs it")
         return Prepared(lambda: grad(f, mode="reverse")(x), passes=2, ops=ops,
                         note="one recording pass and one backward sweep (hd.grad)")
-    ops = g.derivative().n_ops if g is not None else None
+    ops = _sweeps_ops(g) if g is not None else None
     jac = jacobian(f, mode="reverse")
     return Prepared(lambda: jac(x), passes=1 + m, ops=ops,
                     note=f"one recording pass and {m} backward sweeps, one per output")

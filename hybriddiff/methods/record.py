@@ -22,7 +22,7 @@ class Prepared:
 
     call: Callable[[], Any]
     passes: int | None = None       # sweeps through f (AD) or evaluations of f (FD)
-    ops: int | None = None          # arithmetic operations one call executes (estimated from graphs)
+    ops: int | None = None          # the call's work as a graph's operations (a model, not a count)
     setup: float | None = None      # seconds spent once (tracing, SymPy, compiling); None: measured
     note: str = ""
     extra: dict = field(default_factory=dict)   # e.g. generated source, symbolic sizes
