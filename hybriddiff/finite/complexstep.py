@@ -21,6 +21,8 @@ from .probe import Line, Outside
 from .stencils import EPS, default_step
 
 COMPLEX_ULPS = 32.0   # the result is about as good as f's own value, a few ulps with some conditioning
+TRIALS, TRIALS_SEED = 3, 2026   # randomly rounded runs behind the estimate (with full output)
+SPREAD = 10.0                   # the estimate: this many times the largest change they show
 ADVICE = ("write f with hd.* or np.* functions, or use a real scheme ('central', 'five-point', "
           "'richardson')")
 
@@ -31,10 +33,10 @@ class Analytic(Operators, Box):
     non-smooth functions (abs, sign, maximum, floor, ...; Python's ``abs`` too) raise instead of
     silently taking a modulus; comparisons branch on the real part, as the real f would."""
 
-    __slots__ = ("value", "_level")
+    __slots__ = ("value", "_level", "jitter")
 
-    def __init__(self, value: complex, level: int):
-        self.value, self._level = value, level
+    def __init__(self, value: complex, level: int, jitter: np.random.Generator | None = None):
+        self.value, self._level, self.jitter = value, level, jitter
 
     def _hd_apply(self, prim: Primitive, args: tuple) -> "Analytic":
         if not prim.smooth:
@@ -46,7 +48,10 @@ class Analytic(Operators, Box):
                 f"NumPy's {prim.name} does not accept complex numbers, so the complex step cannot "
                 f"differentiate through it")
         values = [a.value if type(a) is Analytic and a._level == self._level else a for a in args]
-        return Analytic(bind(prim, *values), self._level)
+        out = bind(prim, *values)
+        if self.jitter is not None:   # a trial run: each part of each result off by up to an ulp
+            out = _jittered(out, self.jitter)
+        return Analytic(out, self._level, self.jitter)
 
     def _not_analytic(self, what: str) -> Any:
         raise UnsupportedOperationError(f"{what} is not analytic (complex-differentiable), so the complex "
@@ -63,6 +68,11 @@ class Analytic(Operators, Box):
     def _hd_compare(self, op: Any, other: Any, name: str) -> bool:
         other = other.value if type(other) is Analytic and other._level == self._level else other
         return bool(op(np.real(self.value), np.real(other)))
+
+
+def _jittered(value: Any, rng: np.random.Generator) -> Any:
+    u = rng.uniform(-EPS, EPS, 2)
+    return complex(value.real * (1 + u[0]), value.imag * (1 + u[1]))
 
 
 def _unwrap(out: Any) -> Any:
@@ -125,16 +135,32 @@ def complex_step(line: Line, h: float, full: bool) -> Estimate:
         return Estimate(value, np.full(value.shape, np.nan), h, note)
     # Truncation h^2 f'''/6 is far below rounding for h ~ 1e-20. Rounding: a few ulps of |f'|,
     # amplified like f's own rounding errors, by (about) f's condition number at x.
+    # And at least what rounding does to this very computation: cancellation inside the complex
+    # arithmetic (arcsin(x) - x near 0, whose imaginary parts cancel) shows in neither f nor f'.
+    before = line.calls.n
     condition = abs(line.x0) * np.abs(value) / np.maximum(np.abs(values.real), 1.0)
-    error = COMPLEX_ULPS * EPS * np.abs(value) * (1 + condition)
-    return _check_real(line, values, value, error, h, note)
+    error = np.maximum(COMPLEX_ULPS * EPS * np.abs(value) * (1 + condition), _rounding_spread(line, h, value))
+    return _check_real(line, values, value, error, h, note, before)
+
+
+def _rounding_spread(line: Line, h: float, value: np.ndarray) -> np.ndarray:
+    """SPREAD times the largest change of Im f(x + ih) / h over TRIALS runs with every operation's
+    result rounded off by up to an ulp at random (seeded: the same estimate every time)."""
+    rng = np.random.default_rng(TRIALS_SEED)
+    worst = np.zeros(value.shape)
+    for _ in range(TRIALS):
+        out = _unwrap(line.call(Analytic(complex(line.x0, h), new_level(), rng)))
+        items = out if line.vector and not line.calls.one_output else [out]
+        trial = np.array([complex(v) for v in items]).imag / h
+        worst = np.maximum(worst, np.abs(trial - value))
+    return SPREAD * worst
 
 
 def _check_real(line: Line, values: np.ndarray, value: np.ndarray, error: np.ndarray, h: float,
-                note: str) -> Estimate:
+                note: str, before: int) -> Estimate:
     """With full output: f at the real x too, which the real part must reproduce (else the complex
-    continuation is not f: outside f's real domain, or a branch the real f does not take)."""
-    before = line.calls.n
+    continuation is not f: outside f's real domain, or a branch the real f does not take). The
+    evaluations since ``before`` were made for the estimate only."""
     try:
         real = line(line.x0)
     except Outside as exc:

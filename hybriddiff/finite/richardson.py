@@ -27,7 +27,8 @@ SAFETY = 2.0        # error estimate: twice the largest neighbour distance, plus
 GROWTH = 2.0        # Ridders: stop once the diagonal moves by more than GROWTH x the best error ...
 NOISY = 1e3         # ... while the best error is within NOISY x of this row's rounding error
 LOST = 0.5          # a relative error estimate above this: no bound at all
-UNSETTLED = 100.0   # plain differences still changing more with each halving, this far above rounding
+UNSETTLED = 100.0   # plain differences still changing more with each halving, this far above rounding,
+GROWING = 4         # the last 4 times in a row: the steps never reached f's smooth range
 
 
 def _start(line: Line, stencil: Stencil, h: float, user_h: bool) -> tuple[Stencil, float, list[int], str]:
@@ -101,15 +102,18 @@ class _Table:
         return np.abs(self.best - last) <= 10 * (predicted + self.best_err + self.noises[-1])
 
     def settling(self) -> np.ndarray:
-        """Do the plain differences settle at the last steps (each change no larger than the one
-        before, or down at rounding level)? Changes that grow well above rounding mean the steps
-        never reached the range where D(h) = f' + a h^2 + ...: straddling a kink at 1e-4 from x,
-        D(h) = 1 + c/h, and an early entry of the table only looks converged."""
-        if len(self.rows) < 3:
+        """Do the plain differences settle at the last steps? Changes that grow GROWING times in a
+        row, with one sign, well above rounding, mean the steps never reached the range where
+        D(h) = f' + a h^2 + ...: straddling a kink 1e-4 from x, D(h) = 1 + c/h, and an early entry
+        of the table only looks converged."""
+        if len(self.rows) < GROWING + 1:
             return np.full(self.best.shape, True)
-        older = np.abs(self.rows[-2][0] - self.rows[-3][0])
-        newer = np.abs(self.rows[-1][0] - self.rows[-2][0])
-        return (newer <= older) | (newer <= UNSETTLED * self.noises[-1])
+        plain = [row[0] for row in self.rows[-GROWING - 1:]]
+        changes = [b - a for a, b in zip(plain, plain[1:])]
+        # the same sign and growing every time: noise in f's values (random signs) rarely does that
+        steady = np.all([np.sign(c) == np.sign(changes[-1]) for c in changes], axis=0)
+        growing = np.all([np.abs(b) > np.abs(a) for a, b in zip(changes, changes[1:])], axis=0)
+        return ~(steady & growing) | (np.abs(changes[-1]) <= UNSETTLED * self.noises[-1])
 
     def finish(self) -> None:
         """With too few rows for any confirmation, the last row's entries count as they are."""
