@@ -122,3 +122,19 @@ def test_scaling_title_and_footnote_are_read_only_strings_shared_by_every_view()
     assert study.title == "Gradient cost against dimension: rosenbrock"
     assert "interrupted" in built_scaling(interrupted=True).title
     assert study.footnote.startswith("gradient / f:")
+
+
+def test_f_is_timed_on_the_faster_of_its_input_forms(monkeypatch):
+    """The ratio gradient / f: f on the array (NumPy scalars) and on Python floats (what compiled
+    code computes on), the faster counts; an f that only accepts arrays is timed on the array."""
+    from hybriddiff.studies import scaling
+    timed = []
+
+    def fake(call, budget, rounds=3):
+        timed.append(call)
+        return (2.0 if len(timed) == 1 else 1.0), None
+    monkeypatch.setattr(scaling, "seconds_per_call", fake)
+    f, x = scaling.rosenbrock_family(4)
+    assert scaling.f_seconds(f, x, 0.01) == 1.0 and len(timed) == 2
+    timed.clear()
+    assert scaling.f_seconds(lambda v: float(np.sum(v * v)), x, 0.01) == 2.0 and len(timed) == 1   # list * list fails
