@@ -24,14 +24,11 @@ Findings (bugs) pinned here with ``@example`` or a dedicated test (edge cases: `
 - eager forward/reverse multiply an infinite outer partial by the zero partial of a
   piecewise-constant function: d/dx arccos(sign(x)) = nan where the graph routes give 0 (right:
   f is constant near x); symbolic gives nan for 0.0**sign(x).
-- the "50-digit" reference (and every derivative graph evaluated in mpmath) is only double-accurate
-  where a rule computes with constants only: log(10) and log(2) in the rules of log10 and log2, y*y
-  in arctan2's partial when y is a constant.
-- symbolic: lambdify prints SymPy Floats with 15 digits (d/dx sin(x/3.0) at 0 = 0.333333333333333).
-- complex step: its error_estimate (32 ulps times f's condition) ignores cancellation inside the
-  complex arithmetic: arctan(x)/arcsin(x) at 1.23e-4, error 3.3e-13, estimate 8.7e-19.
-- Richardson: the table starts at h = 0.125*max(1, |x|); across hypot's kink 1.2e-4 away every
-  level agrees on the wrong slope and the estimate (0.0032) is far below the error (1.41).
+- fixed: the "50-digit" reference was only double-accurate where a rule computes with constants
+  only (log(10), log(2) in the rules of log10 and log2); the complex step's estimate ignored
+  cancellation inside the complex arithmetic (arctan(x)/arcsin(x) at 1.23e-4: error 3.3e-13,
+  estimate 8.7e-19); Richardson across hypot's kink 1.2e-4 away settled on the wrong slope with
+  an estimate of 0.0032 (error 1.41): its estimate is now inf (test_richardson_estimate_across_a_kink).
 - threads: the SymPy time box (symbolic, hybrid, hd.compare) raises "ValueError: Cannot close a
   process while it is still running" when another thread reaped its worker first.
 
@@ -229,8 +226,8 @@ def _within_estimate(result, exact):
 
 @examples(200)
 @given(expr=smooth_expressions, x=points, y=points)
-# Richardson starts at h = 0.125 across hypot's kink at 0 (1.2e-4 away): every level agrees on the
-# wrong slope, so the table "settles": value 1.0016, estimate 0.0032, exact 2.4142
+# Richardson's steps all straddle hypot's kink at 0 (1.2e-4 away): its differences grow as h
+# halves, so it gives no bound (inf; before: value 1.0016, estimate 0.0032, exact 2.4142)
 def test_finite_differences_are_within_their_error_estimate(expr, x, y):
     assume(plain_value(expr, x, y) is not None)
     fx = lambda t: build_x(expr, t, y)  # noqa: E731
@@ -266,38 +263,38 @@ def build_x(expr, t, y):
     return build(expr, {"x": t, "y": y})
 
 
+# Every tree uses x: a tree without it (most small random trees over two variables) would only be
+# thrown away, so x is added to it (before: 1,269 trees discarded to run 150).
+analytic_in_x = analytic_expressions.map(lambda e: e if uses(e, "x") else ("add", e, "x"))
+
+
 @examples(150)
-@given(expr=analytic_expressions, x=points, y=points)
-# the complex step's estimate (32 ulps times f's condition) misses cancellation inside the complex
-# quotient: value -1.2299999878e-4, exact -1.2299999845e-4, error 3.3e-13, estimate 8.7e-19
-# the same in a difference: Im(arcsin(x + ih) - (x + ih)) = h x**2 / 2 cancels; error 6.9e-11, estimate 4.8e-17
+@given(expr=analytic_in_x, x=points, y=points)
 def test_complex_step_is_within_its_error_estimate(expr, x, y):
-    assume(uses(expr, "x") and plain_value(expr, x, y) is not None)
+    """Within its estimate wherever f is analytic and finite, also where the derivative cancels
+    inside the complex arithmetic (x / arcsin(x) near 0) or f's own evaluation loses digits (cos of
+    a huge sinh): the estimate measures the rounding of its own computation. Where f is well
+    conditioned and computed accurately, the estimate is also useful (at most 1e-12 of |f'|)."""
+    value = plain_value(expr, x, y)
+    assume(value is not None)
     fx = lambda t: build_x(expr, t, y)  # noqa: E731
     exact, _ = reference(fx, x)
     assume(mpmath.isfinite(exact) and abs(exact) < BIG)
     exact = float(exact)
-    # The estimate assumes f is computed to a few ulps, amplified by the condition |x f'/f|; where
-    # f's own evaluation loses more (cos of a huge sinh), it can be beaten: the known limit pinned
-    # by test_complex_step_estimate_under_cancellation.
-    # Likewise where the derivative is itself a near-cancellation (|x f'| far below |f|, as
-    # x / arcsin(x) near 0): the complex arithmetic's rounding then dominates, unestimated.
-    value = plain_value(expr, x, y)
-    assume(1e-3 * max(1.0, abs(value)) <= abs(x * exact) <= 100 * max(1.0, abs(value)))
-    # And f itself must be computed to near full precision (log(log(cosh(x))) near 0 loses 8 digits
-    # inside log(cosh(x))): every estimate here assumes f is accurate to a few ulps.
-    assume(_accurate(fx, x, value))
-    # Here f is analytic, finite with a finite derivative, and computed accurately: the complex step
-    # must give a value, and the value must be within its estimate (no early way out).
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         try:
             r = hd.finite_difference(fx, x, scheme="complex-step", full_output=True)
         except hd.UnsupportedOperationError:
             assume(False)  # f(x + ih) came back real: x dropped out of f (see test_edges)
+        except hd.DifferentiationError:
+            assume(False)  # a singularity within h of x (the step does not converge): it says so
     assert _within_estimate(r, exact), (show(expr), (x, y), r, exact)
-    # and useful: 32 ulps of |f'| times (1 + condition), the condition at most 100 here
-    assert r.error_estimate <= 1e-12 * abs(exact), (show(expr), (x, y), r, exact)
+    conditioned = 1e-3 * max(1.0, abs(value)) <= abs(x * exact) <= 100 * max(1.0, abs(value))
+    if conditioned and _accurate(fx, x, value):
+        # 32 ulps of |f'| times (1 + condition), the condition at most 100 here, or ten times the
+        # spread of the randomly rounded runs
+        assert r.error_estimate <= 1e-12 * abs(exact), (show(expr), (x, y), r, exact)
 
 
 # ---------------------------------------------------------------------------- 1d. compiled code
