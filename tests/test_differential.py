@@ -23,7 +23,8 @@ Findings (bugs) pinned here with ``@example`` or a dedicated test (edge cases: `
   from_sympy maps it to the real power: d/dx (cbrt(x) * x) at -2.5 is nan, not -1.8096.
 - eager forward/reverse multiply an infinite outer partial by the zero partial of a
   piecewise-constant function: d/dx arccos(sign(x)) = nan where the graph routes give 0 (right:
-  f is constant near x); symbolic gives nan for 0.0**sign(x).
+  f is constant near x); symbolic gave nan for 0.0**sign(x) and 0.0**x (fixed: 0**u is written
+  as the piecewise constant it is), and for cbrt at 0 (fixed: sign(u)**2 / |u|**p is 1 / |u|**p).
 - fixed: the "50-digit" reference was only double-accurate where a rule computes with constants
   only (log(10), log(2) in the rules of log10 and log2); the complex step's estimate ignored
   cancellation inside the complex arithmetic (arctan(x)/arcsin(x) at 1.23e-4: error 3.3e-13,
@@ -169,7 +170,9 @@ def _spread_of_sympy(derivatives, symbols, point):
 # hybrid: simplify rewrote cbrt(x)**2 as Abs(x**(2/3)), which the real pow makes nan for x < 0
 @example(expr=("mod", "x", ("cbrt", "x")), x=-2.499877, y=0.000123)
 @example(expr=("mul", ("cbrt", "x"), "x"), x=-2.5, y=1.0)
-# symbolic: nan for the derivative of the constant 0.0**sign(x) (log(0.0) * DiracDelta, settled)
+# symbolic gave nan for d/dx 0.0**x and 0.0**sign(x) (SymPy's 0**u * log(0) = 0 * zoo)
+@example(expr=("pow", 0.0, "x"), x=0.000123, y=0.000123)
+@example(expr=("pow", 0.0, ("sign", "x")), x=0.5, y=0.000123)
 def test_symbolic_and_hybrid_match_the_reference(expr, x, y):
     assume(plain_value(expr, x, y) is not None)
     f, fv = function_of(expr), vector_function_of(expr)

@@ -22,7 +22,7 @@ Findings (bugs) these tests pin:
 - ``x / 0.0``: forward and reverse give inf; the compiled derivative graph raises ZeroDivisionError
   (the generated code divides two Python literals, ``1 / 0.0``), so ``method="hybrid"`` does too;
   ``method="symbolic"`` raises KeyError('ComplexInfinity') from lambdify.
-- ``cbrt`` at 0: forward, reverse, hybrid give inf, ``symbolic`` gives nan.
+- ``cbrt`` at 0: forward, reverse, hybrid give inf, ``symbolic`` gave nan (SymPy's sign(x)**2 * inf); fixed.
 - Compiled graphs with a constant output return a Python int (``2`` for d(2x)/dx, so
   ``hd.derivative(..., method="hybrid")`` returns an int) and a scalar for a batch of points, where
   graph evaluation returns 2.0 and an array of the batch's shape.
@@ -100,10 +100,9 @@ CASES = [
 ]
 IDS = [c[0] for c in CASES]
 # The modes that disagree with the convention on a case (a bug report each; see the docstring).
-# SymPy's own limits: symbolic mode says so (a DifferentiationError) or, for cbrt, gives nan.
+# SymPy's own limits: symbolic mode says so (a DifferentiationError).
 KNOWN = {
     ("x / 0", "symbolic"): "lambdify cannot print SymPy's zoo: a clear DifferentiationError",
-    ("cbrt at 0", "symbolic"): "SymPy's sign(x)*|x|**(1/3) differentiates to 0 * inf = nan at 0",
 }
 
 
@@ -280,8 +279,9 @@ def test_division_by_a_zero_constant():
         quietly(hd.derivative, f, 1.0, method="symbolic")
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN["cbrt at 0", "symbolic"])
 def test_cbrt_at_0_in_symbolic_mode():
+    """SymPy writes the real cube root sign(x)*|x|**(1/3), whose derivative sign(x)**2 / (3|x|**(2/3))
+    is 0 * inf = nan at 0; the symbolic route drops the even power of sign (1 wherever x != 0)."""
     for method in AD_AND_CAS:
         assert quietly(hd.derivative, hd.cbrt, 0.0, method=method) == INF, method
 
@@ -311,8 +311,8 @@ def test_compare_marks_rows_where_f_itself_is_outside_its_domain():
 
 @pytest.mark.parametrize("f", [
     lambda x: hd.sqrt(hd.floor(x)), lambda x: hd.arccos(hd.sign(x)),
-    pytest.param(lambda x: hd.power(0.0, hd.sign(x)), marks=pytest.mark.xfail(
-        strict=True, reason="symbolic: SymPy's derivative of 0**sign(x) is log(0) * 0 = nan")),
+    lambda x: hd.power(0.0, hd.sign(x)),   # SymPy's own d/dx 0**u is 0 * log(0) = nan: the route
+                                           # writes 0**u as the piecewise constant it is
     lambda x: hd.sqrt(hd.ceil(x) - 1.0),
 ], ids=["sqrt(floor(x))", "arccos(sign(x))", "0.0**sign(x)", "sqrt(ceil(x) - 1)"])
 def test_a_locally_constant_function_has_derivative_0_in_every_mode(f):

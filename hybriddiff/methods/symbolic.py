@@ -102,9 +102,57 @@ def settle(expr: Any) -> Any:
 
     for _ in range(SETTLE_PASSES):
         if not expr.has(Derivative, Subs, DiracDelta, at):
-            return expr
+            return _without_sign_squares(expr)
         expr = expr.replace(lambda e: isinstance(e, Subs), as_at).replace(pending, rewrite)
     return expr.replace(lambda e: getattr(e, "func", None) == at, lambda e: Subs(*e.args))
+
+
+def _powers_of_zero(expr: Any) -> Any:
+    """0**u as the piecewise constant it is (0 for u > 0, 1 at u = 0, inf below): SymPy's own
+    derivative of 0.0**u is 0**u * log(0) = 0 * zoo = nan, where the table's rule (and every other
+    mode) gives 0, the derivative of a function constant on each side.
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> sympy.diff(_powers_of_zero(sympy.Float(0.0) ** x), x).subs(x, 0.5)
+    0
+    """
+    import sympy
+    if not isinstance(expr, sympy.Basic):
+        return [_powers_of_zero(e) for e in expr]
+
+    def piecewise(e: Any) -> Any:
+        u = e.exp
+        # below 0 the power itself stays: f is inf there, and its derivative nan as in every mode
+        return sympy.Piecewise((sympy.S.Zero, u > 0), (sympy.S.One, sympy.Eq(u, 0)), (e, True))
+    return expr.replace(lambda e: e.is_Pow and e.base.is_zero is True and not e.exp.is_number, piecewise)
+
+
+def _without_sign_squares(expr: Any) -> Any:
+    """sign(u)**2k * Abs(u)**p with p < 0 is Abs(u)**p: the same wherever u != 0, and at u = 0 the
+    limit inf instead of SymPy's sign(0)**2 * inf = 0 * inf = nan. It is how SymPy differentiates
+    the real cube root sign(u)*Abs(u)**(1/3): d/du = sign(u)**2 / (3 Abs(u)**(2/3)), inf at 0 as
+    the table's rule 1 / (3 cbrt(u)**2) gives.
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> settle(sympy.diff(sympy.sign(x) * sympy.Abs(x) ** sympy.Rational(1, 3), x))
+    1/(3*Abs(x)**(2/3))
+    """
+    import sympy
+    if not expr.has(sympy.sign):
+        return expr
+
+    def square_of_sign(factor: Any, bases: set) -> bool:
+        return (factor.is_Pow and isinstance(factor.base, sympy.sign) and factor.exp.is_even is True
+                and factor.exp.is_positive is True and factor.base.args[0] in bases)
+
+    def drop(e: Any) -> Any:
+        bases = {f.base.args[0] for f in e.args
+                 if f.is_Pow and isinstance(f.base, sympy.Abs) and f.exp.is_negative is True}
+        kept = [f for f in e.args if not square_of_sign(f, bases)]
+        return sympy.Mul(*kept) if len(kept) != len(e.args) else e
+    return expr.replace(lambda e: e.is_Mul, drop)
 
 
 def has_unevaluated(expr: Any) -> bool:
@@ -150,7 +198,7 @@ def _symbolic_job(emit: Callable[[Any], None], graph: Graph, point: list[float],
         timings[name], clock = now - clock, now
         emit(("stage", name))
 
-    expr = to_sympy_expr(graph, max_depth=SYMPY_DEPTH)
+    expr = _powers_of_zero(to_sympy_expr(graph, max_depth=SYMPY_DEPTH))
     symbols = input_symbols(graph)
     lap("to_sympy")
     rows = []   # one row of derivatives per output of f, one entry per input (hd.jacobian's shape)
