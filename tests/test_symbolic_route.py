@@ -20,7 +20,7 @@ import pytest
 import sympy
 
 import hybriddiff as hd
-from hybriddiff.methods import symbolic as cm_symbolic
+from hybriddiff.methods import symbolic as cm_symbolic, sympy_conventions
 
 x_ = sympy.Symbol("x", real=True)
 
@@ -118,7 +118,7 @@ def test_settle_handles_subs_of_a_derivative_over_sympys_complex_dummies():
 
 
 def test_what_cannot_be_settled_is_a_clear_differentiation_error(monkeypatch):
-    monkeypatch.setattr(cm_symbolic, "SETTLE_PASSES", 0)   # settle gives up at once
+    monkeypatch.setattr(sympy_conventions, "SETTLE_PASSES", 0)   # settle gives up at once
     with pytest.raises(hd.DifferentiationError, match="SymPy cannot evaluate its derivative: it leaves"):
         symbolic(lambda x: x % 3, 1.3, 1)
 
