@@ -234,7 +234,9 @@ def _within_estimate(result, exact):
 def test_finite_differences_are_within_their_error_estimate(expr, x, y):
     assume(plain_value(expr, x, y) is not None)
     fx = lambda t: build_x(expr, t, y)  # noqa: E731
-    assume(_accurate(fx, x, plain_value(expr, x, y), rel=1e-12))  # the estimates assume an accurate f
+    # the estimates assume f accurate to a few ulps: at 1e-12 a central difference of f ~ 1e-4 at
+    # h ~ 6e-6 may lose 2e-11 to f's own error (arccos(0.0) + arctan2(y, x) cancels to 1.2e-4)
+    assume(_accurate(fx, x, plain_value(expr, x, y), rel=2e-15))
     exact, _ = reference(fx, x)
     assume(mpmath.isfinite(exact) and abs(exact) < BIG)
     exact = float(exact)
@@ -273,6 +275,9 @@ analytic_in_x = analytic_expressions.map(lambda e: e if uses(e, "x") else ("add"
 
 @examples(150)
 @given(expr=analytic_in_x, x=points, y=points)
+# arctanh(x**x) near 0: x**x is 0.9989, where arctanh amplifies every rounding about 450 times, so
+# the trials' spread (and the estimate, 1.0e-12 of |f'|) is large though f's own condition is not
+@example(expr=("arctanh", ("pow", "x", "x")), x=0.000123, y=0.000123)
 def test_complex_step_is_within_its_error_estimate(expr, x, y):
     """Within its estimate wherever f is analytic and finite, also where the derivative cancels
     inside the complex arithmetic (x / arcsin(x) near 0) or f's own evaluation loses digits (cos of
@@ -296,8 +301,8 @@ def test_complex_step_is_within_its_error_estimate(expr, x, y):
     conditioned = 1e-3 * max(1.0, abs(value)) <= abs(x * exact) <= 100 * max(1.0, abs(value))
     if conditioned and _accurate(fx, x, value):
         # 32 ulps of |f'| times (1 + condition), the condition at most 100 here, or ten times the
-        # spread of the randomly rounded runs
-        assert r.error_estimate <= 1e-12 * abs(exact), (show(expr), (x, y), r, exact)
+        # spread of the randomly rounded runs: at least 11 digits claimed
+        assert r.error_estimate <= 1e-11 * abs(exact), ("useful?", show(expr), (x, y), r, exact)
 
 
 # ---------------------------------------------------------------------------- 1d. compiled code

@@ -198,3 +198,21 @@ def test_the_readme_lists_every_status():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     for word, meaning in STATUSES.items():
         assert f"- `{word}`: {meaning}" in readme, word
+
+
+def test_a_row_whose_own_error_estimate_is_below_its_error_is_never_accurate():
+    """Within its method's promise but claiming an error bar smaller than its actual error: the
+    estimate is wrong, so the row is not trusted (``inaccurate``, and the note says why); the same
+    value with an honest estimate, or none, is ``accurate``."""
+    from hybriddiff.comparison.columns import Row
+    from hybriddiff.comparison.judge import judge
+    from hybriddiff.comparison.reference import examine
+    ref = examine(hd.sin, 0.5)
+    value = math.cos(0.5) * (1 + 1e-9)          # 1e-9 relative: within a promise of 1e-8
+    for estimate, status in ((1e-12, "inaccurate"), (1e-8, "accurate"), (None, "accurate")):
+        row = Row("fd-test", value=value)
+        judge(row, ref, "FD", 1e-8, estimate)
+        assert row.status == status, (estimate, row)
+    row = Row("fd-test", value=value)
+    judge(row, ref, "FD", 1e-8, 1e-12)
+    assert "error estimate 1.0e-12 is below its actual error" in row.note, row.note
